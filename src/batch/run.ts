@@ -55,71 +55,71 @@ export async function runBatch(o: BatchOptions): Promise<Summary> {
 
   const capacity = o.pipes.length * o.concurrency;
   let inFlight = 0;
-  let freed: (() => void) | null = null;
-  const slot = () => (inFlight < capacity ? Promise.resolve() : new Promise<void>((r) => (freed = r)));
+  // Woken when an answer frees a slot. The answers that arrive together free their slots before the
+  // runner wakes, once, and refills them all: no await per row.
+  let wake: (() => void) | null = null;
+  const answered = () => new Promise<void>((r) => (wake = r));
   const release = () => {
     inFlight--;
-    const f = freed;
-    freed = null;
-    f?.();
+    const w = wake;
+    wake = null;
+    w?.();
   };
   const pick = () => o.pipes.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
 
-  const send = async (row: number, msg: Json) => {
-    try {
-      const response = await pick().request(msg);
-      write({ row, ok: true, response });
-    } catch (err) {
-      if (err instanceof PipeError && err.kind === 'aapi' && toInt(getCI(err.response ?? {}, 'ErrorNumber')) === 220) {
-        // Refused by the request limit: not carried out, so written as not sent, and done on --resume.
-        s.stopped ??= 'limit';
-        s.stopReason ??= err.message;
-        write({ row, ok: false, error: { kind: 'notSent', message: `refused: ${err.message}` } });
-        return;
-      }
+  const answer = (row: number) => (response: Json) => {
+    write({ row, ok: true, response });
+    release();
+  };
+  const fail = (row: number) => (err: unknown) => {
+    if (err instanceof PipeError && err.kind === 'aapi' && toInt(getCI(err.response ?? {}, 'ErrorNumber')) === 220) {
+      // Refused by the request limit: not carried out, so written as not sent, and done on --resume.
+      s.stopped ??= 'limit';
+      s.stopReason ??= err.message;
+      write({ row, ok: false, error: { kind: 'notSent', message: `refused: ${err.message}` } });
+    } else {
       write({ row, ok: false, error: rowError(err) });
       if (err instanceof PipeError && err.kind === 'closed' && !s.stopped) {
         s.stopped = 'session';
         s.stopReason = err.message;
       }
-    } finally {
-      release();
     }
+    release();
   };
 
-  const pending = new Set<Promise<void>>();
-  for await (const input of readRows(o.input)) {
-    if (s.stopped === 'interrupted') break;
-    s.rows++;
-    if (o.skip.has(input.row)) {
-      s.skipped++;
-      continue;
+  reading: for await (const chunk of readRows(o.input)) {
+    for (const input of chunk) {
+      if (s.stopped === 'interrupted') break reading;
+      s.rows++;
+      if (o.skip.has(input.row)) {
+        s.skipped++;
+        continue;
+      }
+      if (s.stopped) {
+        // Past a request limit or a lost session: the rest is written as not sent, to resume later.
+        write({ row: input.row, ok: false, error: { kind: 'notSent', message: `not sent: ${s.stopReason}` } });
+        continue;
+      }
+      const { msg, error } = input.error ? { msg: undefined, error: input.error } : rowRequest(spec, input.fields!, o.constants);
+      if (!msg) {
+        write({ row: input.row, ok: false, error: { kind: 'input', message: `row ${input.row}: ${error}` } });
+        continue;
+      }
+      while (inFlight >= capacity) await answered();
+      // Stopped while waiting for a slot: this row is not sent either.
+      if (s.stopped === 'interrupted') {
+        s.rows--;
+        break reading;
+      }
+      if (s.stopped) {
+        write({ row: input.row, ok: false, error: { kind: 'notSent', message: `not sent: ${s.stopReason}` } });
+        continue;
+      }
+      inFlight++;
+      pick().request(msg).then(answer(input.row), fail(input.row));
     }
-    if (s.stopped) {
-      // Past a request limit or a lost session: the rest is written as not sent, to resume later.
-      write({ row: input.row, ok: false, error: { kind: 'notSent', message: `not sent: ${s.stopReason}` } });
-      continue;
-    }
-    const { msg, error } = input.error ? { msg: undefined, error: input.error } : rowRequest(spec, input.fields!, o.constants);
-    if (!msg) {
-      write({ row: input.row, ok: false, error: { kind: 'input', message: `row ${input.row}: ${error}` } });
-      continue;
-    }
-    await slot();
-    // Stopped while waiting for a slot: this row is not sent either.
-    if (s.stopped === 'interrupted') {
-      s.rows--;
-      break;
-    }
-    if (s.stopped) {
-      write({ row: input.row, ok: false, error: { kind: 'notSent', message: `not sent: ${s.stopReason}` } });
-      continue;
-    }
-    inFlight++;
-    const p = send(input.row, msg).finally(() => pending.delete(p));
-    pending.add(p);
   }
-  await Promise.all(pending);
+  while (inFlight > 0) await answered();
   s.ms = performance.now() - t0;
   return s;
 }

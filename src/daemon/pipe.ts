@@ -24,20 +24,6 @@ export function errorKind(err: unknown): PipeReply['err'] {
   return { kind: 'closed', message };
 }
 
-/**
- * The requests taken from one chunk of the pipe are sent on the session one after the other, in
- * the same turn of the event loop: with the connection's socket corked until that turn ends, their
- * frames leave in one write instead of one system call each (which was a third of the daemon's
- * time in bench/batch). Session has no API for this, so its socket is reached where `ws` keeps it;
- * if it is not there, nothing is corked and frames simply go one by one, as before.
- */
-function corkSession(daemon: DaemonContext): void {
-  const socket = (daemon.session as unknown as { ws?: { _socket?: Socket | null } }).ws?._socket;
-  if (!socket || socket.destroyed || socket.writableCorked > 0 || typeof socket.cork !== 'function') return;
-  socket.cork();
-  process.nextTick(() => socket.uncork());
-}
-
 /** With `events`, every event the daemon records is also sent down the pipe as {event}. */
 export function servePipe(socket: Socket, daemon: DaemonContext, rest: string, timeoutMs: number, events = false): void {
   let buffer = rest;
@@ -57,25 +43,30 @@ export function servePipe(socket: Socket, daemon: DaemonContext, rest: string, t
     const stop = daemon.log.follow((e) => reply({ event: e.event }));
     socket.on('close', stop);
   }
+  // The requests of one chunk are sent together: their frames leave in one write.
   const take = () => {
-    corkSession(daemon);
+    const ids: number[] = [];
+    const msgs: Json[] = [];
     let start = 0;
     let nl: number;
     while ((nl = buffer.indexOf('\n', start)) >= 0) {
       const line = buffer.slice(start, nl);
       start = nl + 1;
-      let req: { id: number; msg: Json };
       try {
-        req = JSON.parse(line) as { id: number; msg: Json };
+        const req = JSON.parse(line) as { id: number; msg: Json };
+        ids.push(req.id);
+        msgs.push(req.msg);
       } catch {
         continue;
       }
-      daemon.session.send(req.msg, { timeoutMs }).then(
-        (ok) => reply({ id: req.id, ok }),
-        (err) => reply({ id: req.id, err: errorKind(err) }),
-      );
     }
     buffer = buffer.slice(start);
+    daemon.session.sendAll(msgs, { timeoutMs }).forEach((answer, i) =>
+      answer.then(
+        (ok) => reply({ id: ids[i], ok }),
+        (err) => reply({ id: ids[i], err: errorKind(err) }),
+      ),
+    );
   };
   socket.on('data', (chunk: string) => {
     buffer += chunk;

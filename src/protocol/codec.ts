@@ -41,7 +41,8 @@ export function toInt(value: unknown): number | undefined {
 export function getCI(msg: Json, key: string): unknown {
   if (key in msg) return msg[key];
   const lower = key.toLowerCase();
-  for (const k of Object.keys(msg)) if (k.toLowerCase() === lower) return msg[k];
+  // Every message is searched for keys it lacks (SID, RID, event): compare lengths before folding case.
+  for (const k of Object.keys(msg)) if (k.length === lower.length && k.toLowerCase() === lower) return msg[k];
   return undefined;
 }
 

@@ -19,7 +19,7 @@ function file(ext: string, content: string | Buffer): string {
 
 async function rows(path: string): Promise<InputRow[]> {
   const out: InputRow[] = [];
-  for await (const r of readRows(path)) out.push(r);
+  for await (const chunk of readRows(path)) out.push(...chunk);
   return out;
 }
 
@@ -131,11 +131,14 @@ describe('CSV input (RFC 4180)', () => {
     const body = Array.from({ length: 50_000 }, (_, i) => `${i}`).join('\n');
     const path = file('csv', `a\n${body}\n`);
     let seen = 0;
-    for await (const r of readRows(path)) {
-      seen = r.row;
-      if (seen === 10) break;
+    let chunks = 0;
+    for await (const chunk of readRows(path)) {
+      seen = chunk[chunk.length - 1].row;
+      if (++chunks === 1) break;
     }
-    expect(seen).toBe(10);
+    // Read a chunk at a time: the first holds some rows, far from all of them.
+    expect(seen).toBeGreaterThan(0);
+    expect(seen).toBeLessThan(50_000);
   });
 
   it('csvHeader reads the column names only, quoted or not', () => {

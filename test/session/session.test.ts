@@ -1,4 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import type { Json } from '../../src/protocol/codec.js';
 import { AapiError, ConnectFailed, ConnectionLost } from '../../src/session/errors.js';
 import { Session, type SessionOptions } from '../../src/session/session.js';
@@ -124,5 +126,45 @@ describe('Session', () => {
     const rids = answers.map((a) => a.RID as number);
     expect(new Set(rids).size).toBe(50);
     for (const rid of rids) expect(rid).toBeGreaterThan(0), expect(rid).toBeLessThanOrEqual(0x7fffffff);
+  });
+
+  it('sendAll writes the frames of many requests at once and matches each answer to its request', async () => {
+    sim = await startTestSim();
+    const s = await open();
+    const urns = ['1001', '1002', '1003', '1004', '1005'];
+    const answers = await Promise.all(s.sendAll(urns.map((URN) => ({ type: 'RunQuery', QueryNumber: 1, Parameters: { URN }, values: {} }))));
+    expect(answers.map((a) => (a.Data as Json | undefined)?.URN)).toEqual(urns);
+  });
+
+  it('sendAll: the frames leave in one write, not one each', async () => {
+    // A plain server that counts what arrives on its socket (the session only connects: no Authenticate).
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    const chunks: number[] = [];
+    let frames = 0;
+    wss.on('connection', (ws, req) => {
+      req.socket.on('data', (d: Buffer) => chunks.push(d.length));
+      ws.on('message', () => frames++);
+    });
+    try {
+      const s = await Session.connect({ url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, reconnect: false });
+      sessions.push(s);
+      void s.sendAll(Array.from({ length: 20 }, () => ({ type: 'KeepAlive' })));
+      await expect.poll(() => frames).toBe(20);
+      expect(chunks).toHaveLength(1);
+    } finally {
+      for (const c of wss.clients) c.terminate();
+      await new Promise((r) => wss.close(r));
+    }
+  });
+
+  it('over wss://: refuses a self-signed certificate, accepts it with insecure or with its certificate as CA', async () => {
+    sim = await startTestSim({}, {}, { tls: true });
+    expect(sim.url).toMatch(/^wss:/);
+    await expect(open()).rejects.toBeInstanceOf(ConnectFailed);
+    for (const trust of [{ insecure: true }, { ca: sim.certificate }]) {
+      const s = await open(trust);
+      expect(await s.request('RunQuery', { QueryNumber: 1, Parameters: { URN: '1001' } })).toMatchObject({ Data: { URN: '1001' } });
+    }
   });
 });
