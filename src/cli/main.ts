@@ -155,13 +155,28 @@ function build(argv: string[], env: CommandEnv): Argv {
       await runDaemon(String(a.profile), (argv, io, daemon) => main(argv, io, daemon));
     });
   y = registerVerbs(y, env, run);
-  return y
+  y = y
     .demandCommand(1, 'Name a command; `aapi --help` lists them.')
     .recommendCommands()
     .fail((msg, err) => {
       if (err) throw err;
       throw new CliError(unknownCommand(argv) ?? msg, EXIT.usage);
     });
+  skipHelpCache(y);
+  return y;
+}
+
+type YargsInternals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+
+/**
+ * Before running a command's handler, yargs renders that command's whole help and keeps it, in case
+ * the handler asks for it (showHelp); none of ours does (failures are one line, through `fail`).
+ * The rendering measures every word's width: half the daemon's time for a one-liner, so it is skipped.
+ * `--help` itself is unaffected. Should yargs move the method, this does nothing.
+ */
+function skipHelpCache(y: Argv): void {
+  const usage = (y as unknown as YargsInternals).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 const COMMANDS = ['sim', 'login', 'logout', 'status', 'events', 'wait', 'send', 'run', 'batch', 'console', 'completion'];
