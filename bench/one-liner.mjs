@@ -8,6 +8,7 @@
 // to `node -e 0` are printed, with the daemon's idle RSS. Loopback only; bounded; stops by itself.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +79,21 @@ for (let i = 0; i < RUNS; i++) for (const [name, run] of cases) samples.get(name
 const pid = Number(readFileSync(join(home, 'run', 'default.lock'), 'utf8'));
 const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
+/** The daemon's part alone: a command line handed over its socket, as bin/aapi.js does, until the answer ends. */
+function inDaemon(argv) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const socket = connect(join(home, 'run', 'default.sock'));
+    socket.once('connect', () => socket.write(`${JSON.stringify({ argv, env: {}, cwd: home, tty: { stdin: false, stdout: false, stderr: false } })}\n`));
+    socket.on('data', () => {});
+    socket.once('error', reject);
+    socket.once('close', () => resolve(performance.now() - t0));
+  });
+}
+const daemonCases = [['status'], ['go-available', '--live', '0'], ['go-unavailable']];
+const daemonSamples = daemonCases.map(() => []);
+for (let i = 0; i < RUNS; i++) for (const [j, argv] of daemonCases.entries()) daemonSamples[j].push(await inDaemon(argv));
+
 const floor = median(samples.get('node -e 0'));
 console.log(`bench/one-liner: ${RUNS} runs each, interleaved; node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
 console.log('command                  median ms   × node -e 0');
@@ -89,5 +105,6 @@ const verb = (median(samples.get('aapi go-available')) + median(samples.get('aap
 const ws = median(samples.get('wscat -x Authenticate'));
 console.log(`one-liner verb / node -e 0: ${(verb / floor).toFixed(2)}  (goal ≤ 1.5)`);
 console.log(`one-liner verb / wscat:     ${(verb / ws).toFixed(2)}  (goal < 1)`);
+console.log(`time inside the daemon (median): ${daemonCases.map((a, j) => `${a[0]} ${median(daemonSamples[j]).toFixed(1)} ms`).join(', ')}`);
 console.log(`daemon idle RSS: ${(rssKb / 1024).toFixed(1)} MB  (goal < 60 MB)`);
 process.exit(0); // the simulator's stdout pipe would keep this process alive; 'exit' ends it and the daemon
