@@ -64,10 +64,12 @@ function build(argv: string[], env: CommandEnv): Argv {
         .option('tls', { type: 'boolean', default: false, describe: 'serve wss:// with a self-signed certificate made at start (TLS 1.2+)' })
         .option('fixture', { type: 'string', describe: 'JSON5 file of agents, campaigns, records, queries, templates and timings, merged over the built-in one' })
         .option('control-port', { type: 'number', default: 0, describe: 'loopback port of the HTTP control endpoint; 0 picks a free one' })
-        .option('cert-out', { type: 'string', describe: 'with --tls: write the certificate (PEM) to this file, for clients to trust' }),
+        .option('cert-out', { type: 'string', describe: 'with --tls: write the certificate (PEM) to this file, for clients to trust' })
+        .option('latency', { type: 'string', describe: 'delay every frame the simulator sends by this much, as a network would: 2ms, 50ms (default: none)' }),
       run(async (a) => {
         const { runSim } = await import('./commands/sim.js');
-        return runSim({ host: a.host as string, port: a.port as number, tls: a.tls as boolean, fixture: a.fixture as string | undefined, controlPort: a.controlPort as number, certOut: a.certOut as string | undefined }, env.io);
+        const latencyMs = a.latency === undefined ? undefined : parseDuration(String(a.latency), '--latency');
+        return runSim({ host: a.host as string, port: a.port as number, tls: a.tls as boolean, fixture: a.fixture as string | undefined, controlPort: a.controlPort as number, certOut: a.certOut as string | undefined, latencyMs }, env.io);
       }))
     .command('login', 'Authenticate an agent and start the profile\'s session daemon; prints the SID.',
       (c) => c

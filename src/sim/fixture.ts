@@ -66,6 +66,8 @@ export interface Timings {
   banAfter: number;
   ipBanAfter: number;
   banMs: number;
+  /** Every frame the simulator sends leaves this much later, in order: the delay of a network (0: none). */
+  latencyMs: number;
 }
 
 export interface Fixture {
@@ -132,7 +134,7 @@ export const BUILTIN_FIXTURE: Fixture = {
   refusingNumbers: ['01632960999'],
   timings: {
     presentMs: 1000, talkMs: 0, dialMs: 500, transferMs: 500, chatReplyMs: 1000,
-    sidIdleMs: 90_000, dayMs: 86_400_000, banAfter: 5, ipBanAfter: 20, banMs: 300_000,
+    sidIdleMs: 90_000, dayMs: 86_400_000, banAfter: 5, ipBanAfter: 20, banMs: 300_000, latencyMs: 0,
   },
 };
 

@@ -63,11 +63,21 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
 
   wss.on('connection', (ws, req) => {
     sockets.add(ws);
+    const put = (text: string) => {
+      if (ws.readyState === ws.OPEN) ws.send(text);
+    };
+    // timings.latencyMs: each frame leaves that much later, never before one sent earlier (a network's delay).
+    let lastDue = 0;
     const conn: Conn = {
       ip: ipOf(req),
       sids: new Set(),
       send: (msg: Json) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+        const latency = dialler.fixture.timings.latencyMs;
+        if (!latency) return put(JSON.stringify(msg));
+        const text = JSON.stringify(msg);
+        const due = Math.max(performance.now() + latency, lastDue);
+        lastDue = due;
+        setTimeout(() => put(text), due - performance.now());
       },
       close: () => ws.terminate(),
     };

@@ -110,4 +110,21 @@ describe('aapi sim', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Unknown argument: bogus/);
   });
+
+  it('--latency delays every frame it sends by that much, in order; a bad duration exits 2', async () => {
+    const s = await sim(['--latency', '60ms']);
+    const c = await client(s.url);
+    const t0 = performance.now();
+    await c.login('demo');
+    // Timers never fire early by more than a clock tick.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(58);
+    // Many requests at once: their answers still come back in the order they were sent.
+    const from = c.frames.length;
+    for (const urn of ['1001', '1002', '1003', '1004', '1005']) c.send({ type: 'GetRecord', RID: Number(urn), URN: urn });
+    await c.waitFor(() => c.frames.length - from >= 5, 5000, 'five answers');
+    expect(c.framesSince(from).map((f) => f.RID)).toEqual([1001, 1002, 1003, 1004, 1005]);
+    const bad = await runAapi(['sim', '--port', '0', '--latency', 'soon']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^aapi: --latency takes a duration such as 500ms, 30s or 2m, got "soon"\n$/);
+  });
 });

@@ -11,6 +11,8 @@ export interface SimArgs {
   fixture?: string;
   controlPort: number;
   certOut?: string;
+  /** Added to every frame the simulator sends: the delay of a network. */
+  latencyMs?: number;
 }
 
 /**
@@ -27,6 +29,7 @@ export async function runSim(args: SimArgs, io: IO): Promise<number> {
       throw err;
     }
   }
+  if (args.latencyMs !== undefined) fixture = { ...fixture, timings: { ...fixture.timings, latencyMs: args.latencyMs } };
   let sim;
   try {
     sim = await startSimulator({ host: args.host, port: args.port, tls: args.tls, fixture, controlPort: args.controlPort });
