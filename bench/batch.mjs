@@ -4,7 +4,8 @@
 //   sequential  the spec's example: one request at a time, each waiting for its reply (without
 //               the example's 1 s Thread.Sleep polling, which alone would cap it at 1 row/s)
 //   batch cN    `aapi batch run-query --concurrency N` through the profile's daemon, N = 1, 8, 64
-// Rows are RunQuery lookups (DataQuery 1 by Parameters.URN), the same JSONL file for all. Each case
+// Then the bare client and aapi batch --concurrency 64 against simulators with a network's delay
+// (aapi sim --latency). Rows are RunQuery lookups (DataQuery 1 by Parameters.URN), the same JSONL file for all. Each case
 // runs --runs times, interleaved so machine load hits all alike; medians and ratios to the bare
 // client are printed. Then peak RSS (VmHWM from /proc/<pid>/status, polled every 20 ms) of the
 // aapi batch process at concurrency 64 for --rows and --big rows, with node's default heap and with
@@ -15,6 +16,7 @@
 //   node bench/batch.mjs                      10,000 rows, 3 runs; RSS for 10,000 and 100,000 rows
 //   node bench/batch.mjs --quick              2,000 rows, 1 run; RSS for 2,000 and 20,000 rows
 //   node bench/batch.mjs --rows 5000 --big 50000 --runs 5
+//   node bench/batch.mjs --latencies=1,5,20   simulators with these delays (ms) too; --latencies=none: not
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -32,13 +34,15 @@ const opt = (name, fallback) => {
   return eq ? Number(eq.slice(name.length + 3)) : fallback;
 };
 if (argv.includes('--help')) {
-  process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 17).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+  process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 19).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
   process.exit(0);
 }
 const quick = argv.includes('--quick');
 const ROWS = opt('rows', quick ? 2_000 : 10_000);
 const BIG = opt('big', quick ? 20_000 : 100_000);
 const RUNS = opt('runs', quick ? 1 : 3);
+const latencyArg = argv.find((a) => a.startsWith('--latencies='))?.slice(12) ?? (quick ? '5' : '1,5,20');
+const LATENCIES = latencyArg === 'none' ? [] : latencyArg.split(',').map(Number).filter((n) => n > 0);
 const WINDOW = 64;
 const cpus = availableParallelism();
 const CASE_MS = 300_000; // no single case may take longer than this
@@ -47,19 +51,21 @@ const home = mkdtempSync(join(tmpdir(), 'aapi-bench-batch-'));
 const env = { ...process.env, AAPI_HOME: home, NO_COLOR: '1', AAPI_PROFILE: undefined, AAPI_SERVER: undefined, AAPI_TIMEOUT: undefined };
 const children = new Set();
 let sim;
-let loggedIn = false;
+/** The profiles logged in: each has a session daemon to end. */
+const profiles = new Set();
 
 function cleanup() {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  if (loggedIn) spawnSync(process.execPath, [aapi, 'logout'], { env, stdio: 'ignore', timeout: 10_000 });
-  // A daemon that did not go with the logout: end it by the PID in its lock file.
-  try {
-    const pid = Number(readFileSync(join(home, 'run', 'default.lock'), 'utf8'));
-    if (pid > 0) process.kill(pid, 'SIGKILL');
-  } catch {
-    // none left
+  for (const profile of profiles) {
+    spawnSync(process.execPath, [aapi, 'logout', '--profile', profile], { env, stdio: 'ignore', timeout: 10_000 });
+    // A daemon that did not go with the logout: end it by the PID in its lock file.
+    try {
+      const pid = Number(readFileSync(join(home, 'run', `${profile}.lock`), 'utf8'));
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    } catch {
+      // none left
+    }
   }
-  if (sim && sim.exitCode === null) sim.kill('SIGKILL');
   rmSync(home, { recursive: true, force: true });
 }
 process.on('exit', cleanup);
@@ -110,28 +116,41 @@ async function waitQuiet() {
 
 // ---- the simulator and the session ----
 
-sim = spawn(process.execPath, [aapi, 'sim', '--port', '0', '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-const [url, controlUrl] = await new Promise((resolve, reject) => {
-  let out = '';
-  const timer = setTimeout(() => reject(new Error('the simulator printed no URL in 15 s')), 15_000);
-  sim.stdout.on('data', (d) => {
-    out += d;
-    const lines = out.split('\n');
-    if (lines.length >= 3) {
-      clearTimeout(timer);
-      resolve(lines.slice(0, 2));
-    }
+/** An `aapi sim` on a free port (a child ended on the way out); resolves with its URL and control URL. */
+function startSim(extra = []) {
+  const proc = spawn(process.execPath, [aapi, 'sim', '--port', '0', '--host', '127.0.0.1', ...extra], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(proc);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('the simulator printed no URL in 15 s')), 15_000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const lines = out.split('\n');
+      if (lines.length >= 3) {
+        clearTimeout(timer);
+        resolve({ proc, url: lines[0], controlUrl: lines[1] });
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`the simulator exited (${code})`)));
   });
-  sim.once('exit', (code) => reject(new Error(`the simulator exited (${code})`)));
-});
+}
+
+/** `aapi login` of agent demo on `server` for `profile`: its session daemon's PID. */
+function loginTo(server, profile) {
+  const r = spawnSync(process.execPath, [aapi, 'login', '--server', server, '--agent', 'demo', '--extension', '8600001', '--profile', profile], {
+    env: { ...env, AAPI_PASSWORD: 'demo' }, encoding: 'utf8', timeout: 30_000,
+  });
+  if (r.status !== 0) throw new Error(`aapi login failed (${r.status}): ${r.stderr}`);
+  profiles.add(profile);
+  return Number(readFileSync(join(home, 'run', `${profile}.lock`), 'utf8'));
+}
+
+const started = await startSim();
+sim = started.proc;
+const { url, controlUrl } = started;
 const simState = async () => (await fetch(`${controlUrl}/state`)).json();
 
-const login = spawnSync(process.execPath, [aapi, 'login', '--server', url, '--agent', 'demo', '--extension', '8600001'], {
-  env: { ...env, AAPI_PASSWORD: 'demo' }, encoding: 'utf8', timeout: 30_000,
-});
-if (login.status !== 0) throw new Error(`aapi login failed (${login.status}): ${login.stderr}`);
-loggedIn = true;
-const daemonPid = Number(readFileSync(join(home, 'run', 'default.lock'), 'utf8'));
+const daemonPid = loginTo(url, 'default');
 
 // ---- inputs ----
 
@@ -149,8 +168,8 @@ const rows = readFileSync(input, 'utf8').split('\n').filter(Boolean).map((l) => 
 // ---- the clients ----
 
 /** A WebSocket session of its own (agent demo2, so the daemon's session is left alone). */
-async function wsSession() {
-  const ws = new WebSocket(url, { perMessageDeflate: false });
+async function wsSession(target = url) {
+  const ws = new WebSocket(target, { perMessageDeflate: false });
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);
@@ -183,8 +202,8 @@ function check(answers) {
 }
 
 /** The bare client: WINDOW requests in flight, a new one sent as each answer comes back. */
-async function bare() {
-  const { ws, request } = await wsSession();
+async function bare(target = url) {
+  const { ws, request } = await wsSession(target);
   const answers = new Array(rows.length);
   const t0 = performance.now();
   let next = 0;
@@ -251,10 +270,10 @@ async function measured(kind, fn) {
 
 let outputs = 0;
 /** `aapi batch` as a user runs it; its own summary's rows/s (the job) and the wall time (start-up included). */
-async function batch(concurrency, file = input, nodeFlags = []) {
+async function batch(concurrency, file = input, nodeFlags = [], profile = 'default') {
   const output = join(home, `out-${++outputs}.jsonl`);
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeFlags, aapi, 'batch', 'run-query', '--input', file, '--output', output, '--concurrency', String(concurrency), '--json'], {
+  const child = spawn(process.execPath, [...nodeFlags, aapi, 'batch', 'run-query', '--input', file, '--output', output, '--concurrency', String(concurrency), '--profile', profile, '--json'], {
     env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -326,6 +345,34 @@ out.push('CPU µs/row: user + system CPU per row of every process at work, from 
 out.push('aapi batch child, its start-up included), the session daemon, the simulator. Less disturbed by other load than');
 out.push(`rows/s: on ${cpus} cores, a case can do at most about ${cpus} x 1e6 / (CPU µs/row) rows/s.`);
 process.stdout.write(`${out.join('\n')}\n`);
+
+// ---- with a network's delay ----
+// Against a dialler across a network each answer comes a delay later; with 64 in flight, no client can
+// pass 64 / delay rows/s. The same two clients against a simulator started with --latency.
+
+const latencyOut = ['', `with a network's delay (aapi sim --latency L), ${ROWS} rows, median of ${RUNS}:`, ''];
+latencyOut.push(`${pad('latency', 10)}${lpad('bound 64/L', 12)}${lpad('bare rows/s', 13)}${lpad('aapi c64', 10)}${lpad('x bare', 9)}`);
+for (const ms of LATENCIES) {
+  const far = await startSim(['--latency', `${ms}ms`]);
+  const profile = `latency${ms}`;
+  loginTo(far.url, profile);
+  const bares = [];
+  const ours = [];
+  for (let run = 1; run <= RUNS; run++) {
+    await waitQuiet();
+    log(`run ${run}/${RUNS}: latency ${ms} ms: bare ws client, aapi batch --concurrency 64 (${ROWS} rows)`);
+    bares.push((await bare(far.url)).rate);
+    ours.push((await batch(64, input, [], profile)).rate);
+  }
+  spawnSync(process.execPath, [aapi, 'logout', '--profile', profile], { env, stdio: 'ignore', timeout: 10_000 });
+  profiles.delete(profile);
+  far.proc.kill('SIGKILL');
+  children.delete(far.proc);
+  const b = median(bares);
+  const o = median(ours);
+  latencyOut.push(`${pad(`${ms} ms`, 10)}${lpad(Math.round((WINDOW * 1000) / ms), 12)}${lpad(Math.round(b), 13)}${lpad(Math.round(o), 10)}${lpad((o / b).toFixed(2), 9)}`);
+}
+if (LATENCIES.length) process.stdout.write(`${latencyOut.join('\n')}\n`);
 
 // ---- memory: 10k vs 100k rows ----
 

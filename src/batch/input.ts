@@ -14,6 +14,8 @@ export interface InputRow {
   error?: string;
 }
 
+const ROWS_AT_ONCE = 256;
+
 export const formatOf = (file: string): 'csv' | 'jsonl' => (/\.jsonl?$/i.test(file) ? 'jsonl' : 'csv');
 
 async function* csvRows(file: string): AsyncGenerator<InputRow[]> {
@@ -49,7 +51,8 @@ async function* csvRows(file: string): AsyncGenerator<InputRow[]> {
         parser.end();
       }
     });
-  const input = createReadStream(file);
+  // Small reads: the parser makes every record of a read at once (see jsonlRows).
+  const input = createReadStream(file, { highWaterMark: 16 * 1024 });
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       await feed(chunk);
@@ -83,14 +86,18 @@ async function* jsonlRows(file: string): AsyncGenerator<InputRow[]> {
       out.push({ row, error: `line ${line}: not JSON: ${(err as Error).message}` });
     }
   };
-  const input = createReadStream(file, { highWaterMark: 256 * 1024 });
+  const input = createReadStream(file);
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       const lines = (rest + decoder.write(chunk)).split('\n');
       rest = lines.pop()!;
-      const out: InputRow[] = [];
-      for (const l of lines) take(l, out);
-      if (out.length) yield out;
+      // Parsed a few hundred at a time, just before they are sent: rows parsed long before would
+      // outlive V8's young generation, and a large job's memory would grow with them.
+      for (let i = 0; i < lines.length; i += ROWS_AT_ONCE) {
+        const out: InputRow[] = [];
+        for (const l of lines.slice(i, i + ROWS_AT_ONCE)) take(l, out);
+        if (out.length) yield out;
+      }
     }
   } finally {
     input.destroy();
