@@ -85,12 +85,12 @@ if (kind === 'sim') {
   close = () => sim.close();
   // What the dialler keeps: the disposition log grows with every call.
   const d = sim.dialler;
-  retained = () => ({ dispositions: d.dispositions.length, callbacks: d.callbacks.length, sessions: d.sessions.size, lines: d.lines.size });
+  retained = () => ({ dispositions: d.dispositions.list().length, callbacks: d.callbacks.list().length, sessions: d.sessions.size, lines: d.lines.size });
   // To tell the cost of a session from that of the log: empties it (at the very end of a run).
   dropLog = () => {
-    const entries = d.dispositions.length + d.callbacks.length;
-    d.dispositions.length = 0;
-    d.callbacks.length = 0;
+    const entries = d.dispositions.list().length + d.callbacks.list().length;
+    d.dispositions.clear();
+    d.callbacks.clear();
     return entries;
   };
 } else if (kind === 'echo') {

@@ -137,8 +137,8 @@ export function makeControl(d: Dialler, life: Lifecycle) {
         received: d.received,
         records: d.records.size,
         messages: d.messages.size,
-        callbacks: d.callbacks,
-        dispositions: d.dispositions,
+        callbacks: d.callbacks.list(),
+        dispositions: d.dispositions.list(),
       };
     },
   };

@@ -7,6 +7,9 @@ import { errorFrame, SimError } from './errors.js';
 import type { Fixture } from './fixture.js';
 import { HANDLERS, type SessionCtx } from './handlers.js';
 import { AgentLine, type Conn, type SimSession } from './model.js';
+import { RecentLog } from './recent-log.js';
+
+const LOG_LIMIT = 10_000;
 
 /** Frames larger than this are refused with error 99 (the socket itself refuses far larger ones). */
 export const MAX_FRAME_BYTES = 256 * 1024;
@@ -37,8 +40,9 @@ export class Dialler {
   readonly lines = new Map<string, AgentLine>();
   readonly records = new Map<string, KeyValue>();
   readonly messages = new Map<number, StoredMessage>();
-  readonly callbacks: Json[] = [];
-  readonly dispositions: Json[] = [];
+  /** The newest 10,000 callbacks requested and dispositions made (control.state() shows them). */
+  readonly callbacks = new RecentLog<Json>(LOG_LIMIT);
+  readonly dispositions = new RecentLog<Json>(LOG_LIMIT);
   readonly agentFailures = new Map<string, Failures>();
   readonly ipFailures = new Map<string, Failures>();
   readonly devices = new Map<string, { agent: string; until: number }>();
