@@ -59,6 +59,7 @@ export const BUILTIN_COMMANDS: CommandSpec[] = [
       { name: 'fixture', describe: 'JSON5 fixture merged over the built-in one', value: 'file' },
       { name: 'control-port', describe: 'loopback port of the HTTP control endpoint', value: any },
       { name: 'cert-out', describe: 'write the certificate (PEM) to this file', value: 'file' },
+      { name: 'latency', describe: 'delay every frame it sends by this much (20ms)', value: any },
     ],
   },
   {
