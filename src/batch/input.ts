@@ -4,8 +4,8 @@ import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 
 // Input rows, streamed so a file of a million rows runs in bounded memory. Rows are numbered from 1
-// in file order (a CSV's header is not a row). They come a read chunk at a time (thousands of rows),
-// not one by one: a batch job takes a row in microseconds, and an await per row would cost more.
+// in file order (a CSV's header is not a row). They come a few hundred at a time, not one by one: a
+// batch job takes a row in microseconds, and an await per row would cost more than the row.
 
 export interface InputRow {
   row: number;

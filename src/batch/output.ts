@@ -12,9 +12,14 @@ export type RowError =
 
 export type OutputLine = { row: number; ok: true; response: Json } | { row: number; ok: false; error: RowError };
 
+/** The output file could not be written (a full disk): what it holds so far is consistent. */
+export class OutputWriteError extends Error {}
+
 export class OutputFile {
   private readonly fd: number;
   private pending = '';
+  /** Why a write failed: every later write and close throws it. */
+  private failure: OutputWriteError | undefined;
   constructor(readonly path: string) {
     this.fd = openSync(path, 'a', 0o600);
   }
@@ -24,21 +29,28 @@ export class OutputFile {
    * are read), together with the other answers that came in the same turn: one write, not one per row.
    */
   write(line: OutputLine): void {
+    if (this.failure) throw this.failure;
     if (this.pending === '') process.nextTick(this.flush);
     this.pending += `${JSON.stringify(line)}\n`;
     if (this.pending.length >= 1 << 20) this.flush();
   }
 
+  // Run from process.nextTick too, where a throw would end the process: a failure is kept instead.
   readonly flush = (): void => {
-    if (this.pending === '') return;
+    if (this.pending === '' || this.failure) return;
     const text = this.pending;
     this.pending = '';
-    writeSync(this.fd, text);
+    try {
+      writeSync(this.fd, text);
+    } catch (err) {
+      this.failure = new OutputWriteError(`cannot write ${this.path}: ${(err as Error).message}`);
+    }
   };
 
   close(): void {
     this.flush();
     closeSync(this.fd);
+    if (this.failure) throw this.failure;
   }
 }
 

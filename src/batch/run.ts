@@ -67,29 +67,36 @@ export async function runBatch(o: BatchOptions): Promise<Summary> {
   };
   const pick = () => o.pipes.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
 
-  const answer = (row: number) => (response: Json) => {
-    write({ row, ok: true, response });
+  // An answer that cannot be written (the disk is full, say) stops the job, and runBatch fails with it.
+  let broken: { err: unknown } | undefined;
+  const settle = (record: () => void) => {
+    try {
+      record();
+    } catch (err) {
+      broken ??= { err };
+    }
     release();
   };
-  const fail = (row: number) => (err: unknown) => {
-    if (err instanceof PipeError && err.kind === 'aapi' && toInt(getCI(err.response ?? {}, 'ErrorNumber')) === 220) {
-      // Refused by the request limit: not carried out, so written as not sent, and done on --resume.
-      s.stopped ??= 'limit';
-      s.stopReason ??= err.message;
-      write({ row, ok: false, error: { kind: 'notSent', message: `refused: ${err.message}` } });
-    } else {
+  const answer = (row: number) => (response: Json) => settle(() => write({ row, ok: true, response }));
+  const fail = (row: number) => (err: unknown) =>
+    settle(() => {
+      if (err instanceof PipeError && err.kind === 'aapi' && toInt(getCI(err.response ?? {}, 'ErrorNumber')) === 220) {
+        // Refused by the request limit: not carried out, so written as not sent, and done on --resume.
+        s.stopped ??= 'limit';
+        s.stopReason ??= err.message;
+        write({ row, ok: false, error: { kind: 'notSent', message: `refused: ${err.message}` } });
+        return;
+      }
       write({ row, ok: false, error: rowError(err) });
       if (err instanceof PipeError && err.kind === 'closed' && !s.stopped) {
         s.stopped = 'session';
         s.stopReason = err.message;
       }
-    }
-    release();
-  };
+    });
 
   reading: for await (const chunk of readRows(o.input)) {
     for (const input of chunk) {
-      if (s.stopped === 'interrupted') break reading;
+      if (s.stopped === 'interrupted' || broken) break reading;
       s.rows++;
       if (o.skip.has(input.row)) {
         s.skipped++;
@@ -107,7 +114,7 @@ export async function runBatch(o: BatchOptions): Promise<Summary> {
       }
       while (inFlight >= capacity) await answered();
       // Stopped while waiting for a slot: this row is not sent either.
-      if (s.stopped === 'interrupted') {
+      if (s.stopped === 'interrupted' || broken) {
         s.rows--;
         break reading;
       }
@@ -120,6 +127,7 @@ export async function runBatch(o: BatchOptions): Promise<Summary> {
     }
   }
   while (inFlight > 0) await answered();
+  if (broken) throw broken.err;
   s.ms = performance.now() - t0;
   return s;
 }

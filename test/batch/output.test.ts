@@ -51,6 +51,14 @@ describe('OutputFile', () => {
     expect(lines(p)).toEqual([ok(1), ok(2)]);
   });
 
+  it.runIf(existsSync('/dev/full'))('a write that fails (a full disk) is kept, not thrown where it would end the process: the next write and close throw it', async () => {
+    const out = new OutputFile('/dev/full');
+    out.write(ok(1));
+    await new Promise((r) => process.nextTick(r)); // the write happens here, and fails with ENOSPC
+    expect(() => out.write(ok(2))).toThrow(/cannot write \/dev\/full: ENOSPC/);
+    expect(() => out.close()).toThrow(/cannot write \/dev\/full: ENOSPC/);
+  });
+
   it('appends to what is there (a resumed job)', () => {
     const p = path();
     writeFileSync(p, text(ok(1)));

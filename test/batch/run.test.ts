@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -154,5 +154,29 @@ describe('runBatch', () => {
     expect(a.peak).toBeGreaterThan(0);
     expect(b.peak).toBeGreaterThan(0);
     expect(a.peak).toBeLessThanOrEqual(6);
+  });
+
+  it.runIf(existsSync('/dev/full'))('an answer that cannot be written (a full disk) stops the job and fails it, with no stray rejection', async () => {
+    const input = join(dir, `in-${++n}.csv`);
+    writeFileSync(input, `Parameters.URN\n${Array.from({ length: 500 }, (_, i) => i + 1).join('\n')}\n`);
+    const stray: unknown[] = [];
+    const onStray = (err: unknown) => stray.push(err);
+    process.on('unhandledRejection', onStray);
+    const log: number[] = [];
+    const out = new OutputFile('/dev/full');
+    try {
+      await expect(
+        runBatch({
+          verb: 'RunQuery', input, output: out, pipes: [fakePipe(() => ({ Data: {} }), log)], concurrency: 4, constants: { QueryNumber: 1 },
+          skip: new Set(), interrupted: new Promise(() => {}),
+        }),
+      ).rejects.toThrow(/cannot write \/dev\/full: ENOSPC/);
+      expect(log.length).toBeLessThan(500); // sending stopped
+      await new Promise((r) => setTimeout(r, 20));
+      expect(stray).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onStray);
+      expect(() => out.close()).toThrow(/cannot write \/dev\/full: ENOSPC/);
+    }
   });
 });

@@ -385,6 +385,15 @@ describe('aapi batch', () => {
     expect(received - N).toBeLessThanOrEqual(count(first, 'unknown'));
   }, 90_000);
 
+  it.runIf(existsSync('/dev/full'))('an output that cannot be written (a full disk): one line naming it, exit 1, sending stops', async () => {
+    const { control } = await session();
+    const input = file('jsonl', lookupJsonl(2000));
+    const r = await w.aapi(['batch', 'run-query', '--query-number', '1', '--input', input, '--output', '/dev/full']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toBe('aapi: cannot write /dev/full: ENOSPC: no space left on device, write; what it holds is kept: --resume carries on\n');
+    expect((await state(control)).received.RunQuery).toBeLessThan(2000);
+  });
+
   it('usage errors exit 2 and send nothing; no session exits 3', async () => {
     const { control } = await session();
     const good = file('csv', 'Parameters.URN\n1001\n');

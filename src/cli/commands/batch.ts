@@ -1,6 +1,6 @@
 import { accessSync, constants as fsConstants, createReadStream, statSync } from 'node:fs';
 import { csvHeader, formatOf } from '../../batch/input.js';
-import { OutputFile, prepareResume } from '../../batch/output.js';
+import { OutputFile, OutputWriteError, prepareResume } from '../../batch/output.js';
 import { unknownColumns } from '../../batch/request.js';
 import { runBatch, type Summary } from '../../batch/run.js';
 import { DaemonPipe } from '../../daemon/pipe-client.js';
@@ -42,6 +42,11 @@ function progressLine(s: Summary, total: number): string {
   const bar = `${'█'.repeat(Math.round(frac * width))}${'░'.repeat(width - Math.round(frac * width))}`;
   const eta = rate > 0 && total > done ? `ETA ${Math.ceil((total - done) / rate)}s` : '';
   return `${bar} ${done}/${total} ${Math.round(frac * 100)}% · ${Math.round(rate)} rows/s · ${s.failed} failed ${eta}`;
+}
+
+/** The output file could not be written (a full disk): what it holds is kept, and --resume carries on. */
+function writeFailed(err: unknown): unknown {
+  return err instanceof OutputWriteError ? new CliError(`${err.message}; what it holds is kept: --resume carries on`, EXIT.failed) : err;
 }
 
 /** `aapi batch VERB --input FILE --output FILE`: exit 0 when every row succeeded, 1 otherwise, 130 interrupted. */
@@ -101,9 +106,15 @@ export async function batch(a: BatchArgs, env: CommandEnv): Promise<number> {
           }
         : undefined,
     });
+  } catch (err) {
+    throw writeFailed(err);
   } finally {
-    output.close();
     for (const p of pipes) p.close();
+  }
+  try {
+    output.close();
+  } catch (err) {
+    throw writeFailed(err);
   }
   if (bar) env.io.stderr.write('\r\x1b[K');
   const rate = summary.ms > 0 ? Math.round(((summary.rows - summary.skipped) / summary.ms) * 1000) : 0;
