@@ -256,7 +256,7 @@ function derive(r) {
     heapKB: (r.memEnd.heapUsed - r.idle.heapUsed) / r.n / KB,
     extKB: (r.memEnd.external - r.idle.external) / r.n / KB,
     growthMB: (r.memEnd.heapUsed - r.memStart.heapUsed) / KB / KB,
-    // The dialler's log of dispositions grows with every call, not with the sessions: its share.
+    // The dialler's log of dispositions grows with the calls (to 10,000), not with the sessions: its share.
     logEntries: r.withoutLog?.entries,
     logMB: r.withoutLog ? (r.memEnd.heapUsed - r.withoutLog.memory.heapUsed) / KB / KB : undefined,
     heapLessLogKB: r.withoutLog ? (r.withoutLog.memory.heapUsed - r.idle.heapUsed) / r.n / KB : undefined,
@@ -315,7 +315,7 @@ function table(rows) {
 const LEGEND = [
   'KB/session: (server RSS with N sessions cycling - RSS idle before any connection) / N, both after a forced GC;',
   '  heap KB: the same with V8 heapUsed. The simulator\'s figures include its log of dispositions, which grows with',
-  '  every call ("log entries, MB"; "less log": the heap without it).',
+  '  every call up to its newest 10,000 ("log entries, MB"; "less log": the heap without it).',
   'events/s: events received by all clients in the window / window seconds (echo: messages).',
   'p50/p99: from sending an Acknowledge to receiving the next event of that agent, as the client sees it, for',
   '  NowWrapping and NowWaiting (answers to the StartWrap or Disposition sent with the Acknowledge); NowInCall',

@@ -83,7 +83,7 @@ if (kind === 'sim') {
   };
   url = sim.url;
   close = () => sim.close();
-  // What the dialler keeps: the disposition log grows with every call.
+  // What the dialler keeps: the disposition log grows with the calls, up to its newest 10,000.
   const d = sim.dialler;
   retained = () => ({ dispositions: d.dispositions.list().length, callbacks: d.callbacks.list().length, sessions: d.sessions.size, lines: d.lines.size });
   // To tell the cost of a session from that of the log: empties it (at the very end of a run).
