@@ -87,9 +87,14 @@ async function* jsonlRows(file: string): AsyncGenerator<InputRow[]> {
     }
   };
   const input = createReadStream(file);
+  let first = true;
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
-      const lines = (rest + decoder.write(chunk)).split('\n');
+      let text = rest + decoder.write(chunk);
+      // Windows tools often start a UTF-8 file with a byte order mark: it is not part of the first row.
+      if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
+      const lines = text.split('\n');
       rest = lines.pop()!;
       // Parsed a few hundred at a time, just before they are sent: rows parsed long before would
       // outlive V8's young generation, and a large job's memory would grow with them.

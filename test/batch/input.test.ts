@@ -156,6 +156,14 @@ describe('JSONL input', () => {
     ]);
   });
 
+  it('takes a file that starts with a UTF-8 byte order mark (as Windows tools write it)', async () => {
+    const r = await rows(file('jsonl', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}\r\n{"a":2}\r\n')])));
+    expect(r).toEqual([
+      { row: 1, fields: { a: 1 } },
+      { row: 2, fields: { a: 2 } },
+    ]);
+  });
+
   it('skips blank lines without numbering them, takes CRLF and a last line without a newline', async () => {
     const r = await rows(file('jsonl', '{"a":1}\r\n\r\n   \n{"a":2}\r\n{"a":3}'));
     expect(r).toEqual([
