@@ -19,6 +19,7 @@
 // Outputs are written beside and renamed into dist/ whole. `npm run build` replaces dist/: build the
 // executables after it.
 import { build } from 'esbuild';
+import { lazySegmenter } from './lazy-segmenter.mjs';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -192,6 +193,7 @@ async function bundle() {
     minify: true,
     legalComments: 'none',
     logLevel: 'warning',
+    plugins: [lazySegmenter],
     // Inside a SEA there is no module file: import.meta.url is the executable's own URL.
     banner: { js: "var __aapiImportMetaUrl = require('node:url').pathToFileURL(process.execPath).href;" },
     define: {

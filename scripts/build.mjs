@@ -2,6 +2,7 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
+import { lazySegmenter } from './lazy-segmenter.mjs';
 
 const root = new URL('../', import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
@@ -18,6 +19,7 @@ await build({
   target: 'node20',
   format: 'esm',
   logLevel: 'warning',
+  plugins: [lazySegmenter],
   // ws is CommonJS: give the ESM bundle a require().
   banner: { js: "import { createRequire as __aapiCreateRequire } from 'node:module'; const require = __aapiCreateRequire(import.meta.url);" },
   define: {

@@ -1,5 +1,5 @@
+import { clearLine, cursorTo, moveCursor } from 'node:readline';
 import JSON5 from 'json5';
-import ora from 'ora';
 import { EVENTS, resolveEvent } from '../../protocol/catalogue.js';
 import type { Json } from '../../protocol/codec.js';
 import { EventLog, type LoggedEvent } from '../../session/event-log.js';
@@ -99,16 +99,16 @@ export async function wait(env: CommandEnv, name: string, where: string[]): Prom
     e.seq > mark && resolveEvent(String(e.event.event)) === event && conditions.every(([path, v]) => String(valueAt(e.event, path)) === v);
   let found = d.log.since(mark).find(matches);
   if (!found) {
-    const spinner = env.io.tty.stderr && !env.opts.json
-      ? ora({ text: `waiting for ${event}`, stream: env.io.stderr, isEnabled: true }).start()
-      : undefined;
     let stop = () => {};
     let timer: NodeJS.Timeout | undefined;
-    found = await new Promise<LoggedEvent | undefined>((resolve) => {
+    // Followed before anything is awaited: an event recorded meanwhile is not missed.
+    const arrival = new Promise<LoggedEvent | undefined>((resolve) => {
       stop = d.log.follow((e) => matches(e) && resolve(e));
       timer = setTimeout(() => resolve(undefined), env.timeoutMs);
       void env.io.interrupted.then(() => resolve(undefined));
     });
+    const spinner = env.io.tty.stderr && !env.opts.json ? await spin(`waiting for ${event}`, env.io.stderr, env.io.tty.columns) : undefined;
+    found = await arrival;
     stop();
     clearTimeout(timer);
     spinner?.stop();
@@ -131,4 +131,32 @@ export async function sendRaw(env: CommandEnv, text: string): Promise<number> {
   if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) throw usageError('aapi send takes a JSON5 object');
   if (typeof (msg as Json).type !== 'string') throw usageError('the message has no "type"');
   return send(msg as Json, env);
+}
+
+/** ora sets up Intl.Segmenter when it is loaded (about 10 ms): it is loaded only to show a spinner. */
+async function spin(text: string, stream: NodeJS.WritableStream, columns: number | undefined) {
+  const { default: ora } = await import('ora');
+  // Through the daemon, a hidden cursor would stay hidden if the client went first (Ctrl-C); and the
+  // daemon's own stdin is not the user's.
+  return ora({ text, stream: asTerminal(stream, columns), isEnabled: true, hideCursor: false, discardStdin: false }).start();
+}
+
+/**
+ * Run by the daemon, a command writes to the caller's terminal through the client: its stream is no
+ * TTY, and ora would neither clear nor redraw its line. Made to act as one, it moves the cursor with
+ * the escape codes a terminal would get.
+ */
+function asTerminal(stream: NodeJS.WritableStream, columns: number | undefined): NodeJS.WritableStream {
+  if ((stream as { isTTY?: boolean }).isTTY) return stream;
+  const terminal = {
+    isTTY: true,
+    columns: columns ?? 80,
+    write: (chunk: string, ...rest: unknown[]) => (stream.write as (...a: unknown[]) => boolean)(chunk, ...rest),
+    cursorTo: (x: number, y?: number) => cursorTo(stream, x, y),
+    clearLine: (dir: -1 | 0 | 1) => clearLine(stream, dir),
+    moveCursor: (dx: number, dy: number) => moveCursor(stream, dx, dy),
+    once: (event: string, fn: () => void) => (stream.once(event, fn), terminal),
+    removeListener: (event: string, fn: () => void) => (stream.removeListener(event, fn), terminal),
+  };
+  return terminal as unknown as NodeJS.WritableStream;
 }
