@@ -12,6 +12,15 @@ export type FrameResult = { ok: true; value: Json } | { ok: false; reason: strin
  * strips them before sending).
  */
 export function parseFrame(text: string): FrameResult {
+  // The usual frame, a JSON object as it is, goes straight through; anything else takes the tolerant path.
+  if (text.charCodeAt(0) === 0x7b) {
+    try {
+      const value: unknown = JSON.parse(text);
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { ok: true, value: value as Json };
+    } catch {
+      // below
+    }
+  }
   const trimmed = text.trim();
   if (trimmed === '') return { ok: false, reason: 'empty frame' };
   const candidate = /^[{[]/.test(trimmed) ? trimmed : `{${trimmed}}`;

@@ -45,6 +45,7 @@ export interface RequestOptions {
 
 interface Pending {
   what: string;
+  verb: Verb | undefined;
   msg: Json;
   resolve: (m: Json) => void;
   reject: (e: Error) => void;
@@ -140,26 +141,41 @@ export class Session extends EventEmitter<SessionEvents> {
    * Sends any message: RID and SID are filled in unless given. Resolves with the response, or with
    * `{}` at once for KeepAlive and Acknowledge, which get none (ERRATA 9).
    */
-  async send(msg: Json, opts: RequestOptions = {}): Promise<Json> {
-    this.assertOpen();
-    const verb = requestVerb(msg);
+  send(msg: Json, opts: RequestOptions = {}): Promise<Json> {
+    // Not async: a batch sends tens of thousands, and the daemon runs in V8's lite mode, where every
+    // async frame costs. A failure is still a rejection, never a throw.
+    try {
+      this.assertOpen();
+      const verb = requestVerb(msg);
+      // Made while reconnecting, a request waits, so that it carries the new connection's SID: the
+      // old one is gone after a restart, and sending it would cost a 198 and a second Authenticate.
+      if (this.reconnecting && verb !== 'Authenticate') {
+        return this.untilReconnected(opts.timeoutMs ?? this.opts.timeoutMs).then(() => this.sendNow(msg, verb, opts));
+      }
+      return this.sendNow(msg, verb, opts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private sendNow(msg: Json, verb: Verb | undefined, opts: RequestOptions): Promise<Json> {
     const spec = verb ? REQUESTS[verb] : undefined;
-    // Made while reconnecting, a request waits, so that it carries the new connection's SID: the
-    // old one is gone after a restart, and sending it would cost a 198 and a second Authenticate.
-    if (this.reconnecting && verb !== 'Authenticate') await this.untilReconnected(opts.timeoutMs ?? this.opts.timeoutMs);
     const out: Json = { ...msg };
     if (spec?.sid !== false && getCI(msg, 'SID') === undefined) out.SID = this.sid;
     if (spec?.success.kind === 'none') {
       if (spec.rid && getCI(msg, 'RID') === undefined) throw new Error(`${verb} needs the RID of the event it acknowledges`);
       this.write(out);
-      return {};
+      return Promise.resolve({});
     }
     const given = toInt(getCI(msg, 'RID'));
     const rid = given ?? this.nextRid();
     if (given === undefined) out.RID = rid;
-    const response = await this.await(rid, out, opts.timeoutMs ?? this.opts.timeoutMs, String(verb ?? getCI(msg, 'type') ?? 'message'));
-    if (verb === 'Disposition') this.view = applyDisposed(this.view, toInt(out.sessionIndex) ?? 0);
-    return response;
+    const response = this.await(rid, out, verb, opts.timeoutMs ?? this.opts.timeoutMs, String(verb ?? getCI(msg, 'type') ?? 'message'));
+    if (verb !== 'Disposition') return response;
+    return response.then((r) => {
+      this.view = applyDisposed(this.view, toInt(out.sessionIndex) ?? 0);
+      return r;
+    });
   }
 
   /**
@@ -213,14 +229,18 @@ export class Session extends EventEmitter<SessionEvents> {
     this.ws.send(JSON.stringify(msg));
   }
 
-  private async await(rid: number, msg: Json, timeoutMs: number, what: string): Promise<Json> {
-    if (this.reconnecting && requestVerb(msg) !== 'Authenticate') await this.untilReconnected(timeoutMs);
+  private await(rid: number, msg: Json, verb: Verb | undefined, timeoutMs: number, what: string): Promise<Json> {
+    if (this.reconnecting && verb !== 'Authenticate') return this.untilReconnected(timeoutMs).then(() => this.awaitNow(rid, msg, verb, timeoutMs, what));
+    return this.awaitNow(rid, msg, verb, timeoutMs, what);
+  }
+
+  private awaitNow(rid: number, msg: Json, verb: Verb | undefined, timeoutMs: number, what: string): Promise<Json> {
     return new Promise<Json>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(rid);
         reject(new RequestTimeout(what, timeoutMs));
       }, timeoutMs);
-      this.pending.set(rid, { what, msg, resolve, reject, timer, retried: false });
+      this.pending.set(rid, { what, verb, msg, resolve, reject, timer, retried: false });
       try {
         this.write(msg);
       } catch (err) {
@@ -287,7 +307,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.deviceId) values.DeviceID = this.deviceId;
     if (c.storeDevice !== undefined) values.StoreDevice = c.storeDevice;
     const rid = this.nextRid();
-    const response = await this.await(rid, encodeRequest('Authenticate', values, { rid }), this.opts.timeoutMs, 'Authenticate');
+    const response = await this.await(rid, encodeRequest('Authenticate', values, { rid }), 'Authenticate', this.opts.timeoutMs, 'Authenticate');
     this.sid = toInt(getCI(response, 'SID')) ?? 0;
     const device = getCI(response, 'DeviceID');
     if (typeof device === 'string' && device) this.deviceId = device;
@@ -309,7 +329,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.pending.delete(c.rid!);
     clearTimeout(p.timer);
     if (c.kind === 'error') {
-      if (c.errorNumber === 198 && !p.retried && this.canReauthenticate && requestVerb(p.msg) !== 'Authenticate') {
+      if (c.errorNumber === 198 && !p.retried && this.canReauthenticate && p.verb !== 'Authenticate') {
         void this.retryAfterReauth(p);
         return;
       }
@@ -318,7 +338,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     // The new SID takes effect before the next frame is read: the events that follow a
     // re-authentication (the server re-sends the unacknowledged one) are acknowledged with it.
-    if (requestVerb(p.msg) === 'Authenticate') this.sid = toInt(getCI(parsed.value, 'SID')) ?? this.sid;
+    if (p.verb === 'Authenticate') this.sid = toInt(getCI(parsed.value, 'SID')) ?? this.sid;
     p.resolve(parsed.value);
   }
 
@@ -331,7 +351,7 @@ export class Session extends EventEmitter<SessionEvents> {
       await this.reauth;
       const rid = this.nextRid();
       const msg = { ...p.msg, RID: rid, SID: this.sid };
-      const response = await this.await(rid, msg, this.opts.timeoutMs, p.what);
+      const response = await this.await(rid, msg, p.verb, this.opts.timeoutMs, p.what);
       p.resolve(response);
     } catch (err) {
       p.reject(err as Error);
