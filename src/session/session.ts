@@ -275,7 +275,7 @@ export class Session extends EventEmitter<SessionEvents> {
         maxPayload: 64 * 1024 * 1024,
         // The socket is made here, as ws would make it, so that the session holds it (sendAll corks it).
         createConnection: ((o: ConnectionOptions & { socketPath?: string }) => {
-          const socket = this.opts.url.startsWith('wss:')
+          const socket = /^(wss|https):/i.test(this.opts.url)
             ? tlsConnect({ ...o, path: undefined, servername: o.servername ?? (isIP(o.host ?? '') ? '' : o.host) })
             : netConnect({ ...o, path: o.socketPath } as unknown as NetConnectOpts);
           this.socket = socket;
