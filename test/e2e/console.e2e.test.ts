@@ -6,7 +6,7 @@ import { AAPI_BIN, runAapi, spawnSim, type SimProcess } from '../helpers/spawn.j
 import { Tmux } from '../helpers/tmux.js';
 
 // The real `aapi console` in a real terminal (tmux), against a real `aapi sim`: what someone used to
-// the Windows API Test Client would do.
+// the Windows API Test Client would do. And what else the daemon draws on a terminal (aapi wait's spinner).
 
 describe('aapi console', () => {
   let sim: SimProcess | undefined;
@@ -135,6 +135,27 @@ describe('aapi console', () => {
       // The daemon keeps its session: the console only borrowed it.
       const status = await runAapi(['status', '--json'], { env });
       expect(JSON.parse(status.stdout)).toMatchObject({ state: expect.stringMatching(/Waiting|InCall/) });
+    } finally {
+      await runAapi(['logout'], { env });
+    }
+  }, 60_000);
+
+  it('aapi wait on a terminal: one spinner line that redraws in place (drawn by the daemon, through the client), cleared when done', async () => {
+    sim = await spawnSim();
+    dir = mkdtempSync(join(tmpdir(), 'aapi-console-'));
+    const env = { AAPI_HOME: dir, AAPI_SERVER: sim.url };
+    expect((await runAapi(['login', '--agent', 'demo', '--tenant', 'demo', '--campaign', 'outbound'], { env: { ...env, AAPI_PASSWORD: 'demo' } })).code).toBe(0);
+    try {
+      term = Tmux.start(`aapi-wait-${process.pid}`, `AAPI_HOME=${dir} ${process.execPath} ${AAPI_BIN} wait NowInCall --timeout 3s; echo "EXIT $?"; sleep 60`, 100, 10);
+      const t = term;
+      const waiting = await t.until(/waiting for NowInCall/);
+      // A second later the spinner has turned several times, still on one line.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(t.screen().match(/waiting for NowInCall/g)).toHaveLength(1);
+      expect(waiting.match(/waiting for NowInCall/g)).toHaveLength(1);
+      const end = await t.until(/EXIT 4/);
+      expect(end).toMatch(/aapi: timed out after 3000 ms waiting for NowInCall/);
+      expect(end).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
     } finally {
       await runAapi(['logout'], { env });
     }
