@@ -72,9 +72,9 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       ip: ipOf(req),
       sids: new Set(),
       send: (msg: Json) => {
-        const latency = dialler.fixture.timings.latencyMs;
-        if (!latency) return put(JSON.stringify(msg));
         const text = JSON.stringify(msg);
+        const latency = dialler.fixture.timings.latencyMs;
+        if (!latency) return put(text);
         const due = Math.max(performance.now() + latency, lastDue);
         lastDue = due;
         setTimeout(() => put(text), due - performance.now());
