@@ -94,6 +94,9 @@ export async function runBatch(o: BatchOptions): Promise<Summary> {
       }
     });
 
+  // Past a request limit or a lost session: the rest is written as not sent, to resume later.
+  const notSent = (row: number) => write({ row, ok: false, error: { kind: 'notSent', message: `not sent: ${s.stopReason}` } });
+
   reading: for await (const chunk of readRows(o.input)) {
     for (const input of chunk) {
       if (s.stopped === 'interrupted' || broken) break reading;
@@ -103,8 +106,7 @@ export async function runBatch(o: BatchOptions): Promise<Summary> {
         continue;
       }
       if (s.stopped) {
-        // Past a request limit or a lost session: the rest is written as not sent, to resume later.
-        write({ row: input.row, ok: false, error: { kind: 'notSent', message: `not sent: ${s.stopReason}` } });
+        notSent(input.row);
         continue;
       }
       const { msg, error } = input.error ? { msg: undefined, error: input.error } : rowRequest(spec, input.fields!, o.constants);
@@ -119,7 +121,7 @@ export async function runBatch(o: BatchOptions): Promise<Summary> {
         break reading;
       }
       if (s.stopped) {
-        write({ row: input.row, ok: false, error: { kind: 'notSent', message: `not sent: ${s.stopReason}` } });
+        notSent(input.row);
         continue;
       }
       inFlight++;

@@ -106,15 +106,11 @@ export async function batch(a: BatchArgs, env: CommandEnv): Promise<number> {
           }
         : undefined,
     });
+    output.close();
   } catch (err) {
     throw writeFailed(err);
   } finally {
     for (const p of pipes) p.close();
-  }
-  try {
-    output.close();
-  } catch (err) {
-    throw writeFailed(err);
   }
   if (bar) env.io.stderr.write('\r\x1b[K');
   const rate = summary.ms > 0 ? Math.round(((summary.rows - summary.skipped) / summary.ms) * 1000) : 0;
