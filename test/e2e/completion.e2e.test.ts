@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runAapi } from '../helpers/spawn.js';
+import { missing } from '../helpers/needs.js';
 
 // The completion script, run by a real bash as it would be on Tab.
 const dir = mkdtempSync(join(tmpdir(), 'aapi-completion-'));
@@ -49,7 +50,7 @@ describe('aapi completion', () => {
   });
 });
 
-// The zsh script, run by a real interactive zsh (zpty) as it would be on Tab; skipped without zsh.
+// The zsh script, run by a real interactive zsh (zpty) as it would be on Tab; skipped without zsh, except in CI.
 const zsh = (() => {
   try {
     execFileSync('zsh', ['-fc', 'zmodload zsh/zpty'], { stdio: 'ignore' });
@@ -78,7 +79,7 @@ async function zshComplete(line: string): Promise<string> {
   return out.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '').replace(/.\x08/g, '').replace(/\r/g, '');
 }
 
-describe.skipIf(!zsh)('aapi completion zsh, in zsh', () => {
+describe.skipIf(missing('zsh', zsh, 'apt-get install zsh'))('aapi completion zsh, in zsh', () => {
   it('lists commands, events with their descriptions, profiles, documented values', async () => {
     expect(await zshComplete('aapi go-')).toMatch(/go-available +-- .*\n.*go-unavailable +-- /);
     expect(await zshComplete('aapi wait Chat')).toMatch(/ChatMessage +-- the same as ChatReceived/);

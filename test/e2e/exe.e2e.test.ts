@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exec, type Run } from '../helpers/spawn.js';
 import { main } from '../../src/cli/main.js';
 import { alive, terminate, until } from '../helpers/e2e.js';
+import { missing } from '../helpers/needs.js';
 
 // The standalone executables of `npm run build:exe` (Node SEA). The Linux one runs the whole tour
 // against its own simulator from a folder with no node_modules and no node on PATH; the Windows
@@ -253,13 +254,13 @@ describe.skipIf(!linuxHost)('the Windows executable', () => {
     expect(pe.buffer.toString('latin1', fuse + FUSE.length, fuse + FUSE.length + 2)).toBe(':1');
   });
 
-  it.skipIf(!which(['osslsigncode']))('carries no (now broken) Authenticode signature', () => {
+  it.skipIf(missing('osslsigncode', which(['osslsigncode']), 'apt-get install osslsigncode'))('carries no (now broken) Authenticode signature', () => {
     expect(readPe(join(dir, 'aapi-win-x64.exe')).security.size).toBe(0);
   });
 
   const wine = which(['/usr/lib/wine/wine64', 'wine64', 'wine']);
   const wineserver = which(['/usr/lib/wine/wineserver', 'wineserver']);
-  describe.skipIf(!wine)('under wine', () => {
+  describe.skipIf(missing('wine', wine, 'apt-get install wine wine64'))('under wine', () => {
     const prefix = join(dir, 'wine');
     const wineEnv = () => ({ ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' });
 
