@@ -84,6 +84,21 @@ describe('aapi wait', () => {
     expect(again.stderr).toMatch(/timed out/);
   }, 60_000);
 
+  it('skips an event recorded before the previous command was sent, and finds one recorded after it', async () => {
+    const { control, env } = await waiting('mark');
+    // go-available made NowAvailable and NowWaiting; once both are recorded, any command moves the mark past them.
+    expect(await until(async () => names((await w.aapi(['events'], { env })).stdout).includes('NowWaiting'), 10_000)).toBe(true);
+    expect((await w.aapi(['get-tenants'], { env })).code).toBe(0);
+    const stale = await w.aapi(['wait', 'NowWaiting', '--timeout', '1s'], { env });
+    expect(stale.code, stale.stdout).toBe(4);
+    // The mark follows each command: the NowUnavailable made by go-unavailable is found.
+    expect((await w.aapi(['go-unavailable'], { env })).code).toBe(0);
+    const fresh = await w.aapi(['wait', 'NowUnavailable', '--timeout', '20s'], { env });
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(json(fresh)).toMatchObject({ event: 'NowUnavailable' });
+    expect((await control.state()).agents.demo.state).toBe('Unavailable');
+  }, 60_000);
+
   it('wait NowInCall --where data.URN=1001 skips a call that does not match', async () => {
     const { control, env } = await waiting('where');
     // The first call is 1002: dispositioned, then 1001 is presented.
