@@ -31,7 +31,11 @@ export class EventQueue {
     return found?.msg;
   }
 
-  /** A match arriving within `ms` (left unconsumed), or undefined when none did. */
+  /**
+   * An unconsumed match, whenever it arrived, or one arriving within `ms` (left unconsumed); undefined
+   * when none did. expectNoEvent means this: the same events an expectEvent would take, so a recipe
+   * gives the same verdict however fast the server was (an event caused two steps back may come late).
+   */
   async peek(event: EventName, where: Json | undefined, ms: number): Promise<Json | undefined> {
     return (await this.until(() => this.find(event, where), ms))?.msg;
   }

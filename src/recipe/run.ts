@@ -215,7 +215,7 @@ class Runner {
       case 'expectNoEvent': {
         const where = step.where && (interpolate(step.where, this.scope) as Json);
         const event = await conn.events.peek(step.event, where, step.withinMs);
-        if (event) throw new StepError(`${step.event} arrived, but none was expected within ${step.withinMs} ms`, `no ${step.event}`, event).about('expectNoEvent');
+        if (event) throw new StepError(`${step.event} arrived and no expectEvent consumed it; none was expected within ${step.withinMs} ms`, `no ${step.event}`, event).about('expectNoEvent');
         return;
       }
     }

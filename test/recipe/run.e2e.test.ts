@@ -99,6 +99,18 @@ describe('aapi run exit codes', () => {
     expect(s.code, s.stderr).toBe(0);
   });
 
+  it('expectNoEvent fails on an unconsumed match whenever it came, and passes once an expectEvent took it', async () => {
+    const steps = (between: string) => `{ name: "no event", steps: [ ${LOGIN},
+      { send: "Connect", with: { tenant: "demo", campaign: "outbound" } }, ${between} { send: "GetTenants" },
+      { expectNoEvent: "NowUnavailable", within: "300ms" } ] }`;
+    const consumed = await aapi(['run', '--server', sim.url, write('no-event-consumed.json5', steps('{ expectEvent: "NowUnavailable" },'))]);
+    expect(consumed.code, consumed.stderr).toBe(0);
+    // Connect's NowUnavailable, two steps back, whether it came before the step or during it.
+    const left = await aapi(['run', '--server', sim.url, write('no-event-left.json5', steps(''))]);
+    expect(left.code).toBe(1);
+    expect(left.stderr).toContain('NowUnavailable arrived and no expectEvent consumed it; none was expected within 300 ms');
+  });
+
   it('1 when a step failed, the steps after it skipped', async () => {
     const r = await aapi(['run', '--server', sim.url, failing('fail')]);
     expect(r.code, r.stderr).toBe(1);
