@@ -75,13 +75,15 @@ describe('blind transfer (TransferType "1")', () => {
     const sim = await world();
     const c = await h.agent(sim);
     const mark = c.mark;
-    await c.request('ManualDial', { telNumber: '01632960123' });
+    expect(await c.request('ManualDial', { telNumber: '01632960123' })).toMatchObject({ Response: 'OK' });
     await c.event('NowInCall', 2000, mark);
-    await c.request('TransferCall', transfer('1', '1', '01632960777'));
+    expect(await c.request('TransferCall', transfer('1', '1', '01632960777'))).toMatchObject({ Response: 'OK' });
     sim.control.transfer({ agent: 'demo', how: 'answer' });
     await c.event('NowWrapping', 2000, mark);
-    await c.request('Disposition', { outcome: 251 });
+    expect(await c.request('Disposition', { outcome: 251 })).toMatchObject({ Response: 'OK' });
     await c.event('NowUnavailable', 2000, mark);
+    expect(seen(c, mark)).toEqual(['NowCalling', 'NowInCall', 'TransferUpdate 3', 'TransferUpdate 0', 'NowWrapping', 'NowUnavailable']);
+    expect(agentOf(sim).state).toBe('Unavailable');
   });
 
   it('has no parking: TogglePark is refused with 99', async () => {
