@@ -118,7 +118,7 @@ describe('aapi console', () => {
     const login = await runAapi(['login', '--agent', 'demo', '--tenant', 'demo', '--campaign', 'outbound'], { env: { ...env, AAPI_PASSWORD: 'demo' } });
     expect(login.code).toBe(0);
     try {
-      term = Tmux.start(`aapi-attach-${process.pid}`, `AAPI_HOME=${dir} ${process.execPath} ${AAPI_BIN} console --attach; sleep 60`);
+      term = Tmux.start(`aapi-attach-${process.pid}`, `AAPI_HOME=${dir} ${process.execPath} ${AAPI_BIN} console --attach; echo "EXIT $?"; sleep 60`);
       const t = term;
       await t.until(/attached to profile default/);
       t.type('GoAvailable');
@@ -132,7 +132,8 @@ describe('aapi console', () => {
       await t.until(/\[Waiting\] Command/);
       t.type(':quit');
       t.keys('Enter');
-      // The daemon keeps its session: the console only borrowed it.
+      await t.until(/EXIT 0/);
+      // The daemon keeps its session after the console has gone: the console only borrowed it.
       const status = await runAapi(['status', '--json'], { env });
       expect(JSON.parse(status.stdout)).toMatchObject({ state: expect.stringMatching(/Waiting|InCall/) });
     } finally {

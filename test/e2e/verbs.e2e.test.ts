@@ -233,7 +233,7 @@ describe('verbs', () => {
 
     await a.verb(['transfer-outcome', '--outcome', 'complete']);
     await a.wait('NowWrapping');
-    expect((await a.verb(['transfer-outcome', '--outcome', 'cancel'], { code: 1 })).stderr).toMatch(/^ERROR /m);
+    expect((await a.verb(['transfer-outcome', '--outcome', 'cancel'], { code: 1 })).stderr).toMatch(/^ERROR 99 [A-Za-z]+: .*no transfer in progress on sessionIndex 0/m);
 
     // A blind transfer to a queue that refuses: TransferUpdate 2, the call stays with the agent.
     await b.verb(['transfer-call', '--transfer-type', 'blind', '--transfer-to', 'queue', '--recipient', '101']);
