@@ -1,5 +1,6 @@
 import { forward } from './daemon/forward.js';
 import { profileOf, profilePaths } from './daemon/paths.js';
+import { forwardedEnv } from './daemon/wire.js';
 
 // The `aapi` entry point. A command for a live session is handed to the profile's daemon, which is
 // warm and runs it in-process; this file stays tiny so that hand-off costs little more than
@@ -16,8 +17,6 @@ function commandOf(argv: string[]): string | undefined {
   return undefined;
 }
 
-const FORWARDED_ENV = /^(AAPI_|NO_COLOR$|FORCE_COLOR$|TERM$|COLUMNS$)/;
-
 async function full(): Promise<void> {
   const { run } = await import('./cli/main.js');
   await run();
@@ -28,17 +27,22 @@ export async function start(): Promise<void> {
   const command = commandOf(argv);
   const local = !command || LOCAL.has(command) || argv.some((a) => a === '--help' || a === '-h' || a === '--version');
   if (local) return full();
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && FORWARDED_ENV.test(k)) env[k] = v;
+  // The password goes to the daemon only for the verb that sends it (authenticate, any spelling).
+  const authenticate = command.replace(/-/g, '').toLowerCase() === 'authenticate';
   process.once('SIGINT', () => process.exit(130));
   const code = await forward(
-    profilePaths(profileOf(argv)).socket,
+    profilePaths(profileOf(argv)),
     {
-      argv, env, cwd: process.cwd(),
+      argv, env: forwardedEnv(process.env, authenticate), cwd: process.cwd(),
       tty: { stdin: !!process.stdin.isTTY, stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY, columns: process.stdout.columns },
     },
     { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) },
   );
   if (code === 'absent') return full();
-  process.exitCode = code;
+  if (typeof code === 'number') {
+    process.exitCode = code;
+    return;
+  }
+  process.stderr.write(`aapi: ${code.message}\n`);
+  process.exitCode = 3;
 }

@@ -1,6 +1,5 @@
 import yargs, { type Argv } from 'yargs';
 import type { DaemonContext } from '../daemon/context.js';
-import { profilePaths } from '../daemon/paths.js';
 import { parseDuration } from './duration.js';
 import { CliError, EXIT } from './exit.js';
 import { processIO, type IO } from './io.js';
@@ -146,7 +145,7 @@ function build(argv: string[], env: CommandEnv): Argv {
         return runConsole({
           url: (a.server as string | undefined) ?? env.io.env.AAPI_SERVER ?? DEFAULT_SERVER,
           insecure: a.insecure === true, record: a.record as string | undefined, io: env.io, c: env.out.c,
-          attach: a.attach === true ? { profile: env.profile, socket: profilePaths(env.profile, env.io.env).socket, timeoutMs: env.timeoutMs } : undefined,
+          attach: a.attach === true ? { profile: env.profile, io: env.io, timeoutMs: env.timeoutMs } : undefined,
         });
       }))
     .command('completion [shell]', 'Print a bash or zsh completion script: eval "$(aapi completion bash)".',

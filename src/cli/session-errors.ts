@@ -1,5 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { DaemonContext } from '../daemon/context.js';
+import { alive, DialError, readLock } from '../daemon/dial.js';
+import { DaemonPipe } from '../daemon/pipe-client.js';
+import type { Json } from '../protocol/codec.js';
 import { profilePaths } from '../daemon/paths.js';
 import { ConnectFailed, ConnectionLost, RequestTimeout, SessionClosed } from '../session/errors.js';
 import { CliError, EXIT } from './exit.js';
@@ -10,7 +13,11 @@ export function needDaemon(daemon: DaemonContext | undefined, profile: string, i
   if (daemon) return daemon;
   const paths = profilePaths(profile, io.env);
   let why = '';
-  if (existsSync(paths.lastExit)) {
+  // A lock left behind: its daemon was killed (kill -9, Task Manager) or crashed, and wrote no last exit.
+  const lock = readLock(paths.lock);
+  const pid = lock?.kind === 'record' ? lock.record.pid : lock?.kind === 'old' ? lock.pid : undefined;
+  if (pid !== undefined && !alive(pid)) why = `; its daemon (PID ${pid}) is gone: it was killed, or it crashed`;
+  else if (existsSync(paths.lastExit)) {
     try {
       why = `; the last one ended: ${(JSON.parse(readFileSync(paths.lastExit, 'utf8')) as { why: string }).why}`;
     } catch {
@@ -26,4 +33,17 @@ export function fromSessionError(err: unknown): CliError | undefined {
   if (err instanceof RequestTimeout) return new CliError(err.message, EXIT.timeout);
   if (err instanceof ConnectionLost || err instanceof ConnectFailed || err instanceof SessionClosed) return new CliError(err.message, EXIT.connection);
   return undefined;
+}
+
+/** The profile's daemon pipe, for batch jobs and the attached console: exit 3 when there is none or it cannot be trusted. */
+export async function openPipe(profile: string, io: IO, timeoutMs: number, onEvent?: (event: Json) => void): Promise<DaemonPipe> {
+  let pipe: DaemonPipe | undefined;
+  try {
+    pipe = await DaemonPipe.open(profilePaths(profile, io.env), timeoutMs, onEvent);
+  } catch (err) {
+    if (err instanceof DialError) throw new CliError(err.message, EXIT.connection);
+    throw err;
+  }
+  if (!pipe) needDaemon(undefined, profile, io);
+  return pipe!;
 }

@@ -9,7 +9,8 @@ import { REQUESTS, VERBS } from '../protocol/catalogue.js';
 import { parseFrame, type Json } from '../protocol/codec.js';
 import type { KeySpec, RequestSpec, Verb } from '../protocol/types.js';
 import { ConsoleModel, type LogEntry, type Toggles } from './model.js';
-import { DaemonPipe, type PipeError } from '../daemon/pipe-client.js';
+import type { PipeError } from '../daemon/pipe-client.js';
+import { openPipe } from '../cli/session-errors.js';
 
 // The terminal side of `aapi console`: enquirer prompts for picking a command and filling its keys,
 // with the SENT/RECEIVED log printed above the prompt as frames arrive.
@@ -18,7 +19,7 @@ export interface ConsoleOptions {
   url: string;
   insecure: boolean;
   /** Use this profile's live session (from `aapi login`) instead of a connection of its own. */
-  attach?: { profile: string; socket: string; timeoutMs: number };
+  attach?: { profile: string; io: IO; timeoutMs: number };
   record?: string;
   io: IO;
   c: ChalkInstance;
@@ -70,8 +71,7 @@ async function wsWire(url: string, insecure: boolean, model: ConsoleModel, onClo
 }
 
 async function pipeWire(attach: NonNullable<ConsoleOptions['attach']>, model: ConsoleModel, onClose: () => void): Promise<Wire> {
-  const pipe = await DaemonPipe.open(attach.socket, attach.profile, attach.timeoutMs, (event) => model.receive(event));
-  if (!pipe) throw new CliError(`no session for profile ${attach.profile}: run \`aapi login\` first, or leave out --attach`, 3);
+  const pipe = await openPipe(attach.profile, attach.io, attach.timeoutMs, (event) => model.receive(event));
   pipe.onClose = onClose;
   return {
     send: (msg) => {

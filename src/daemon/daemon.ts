@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, chmodSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { EXIT } from '../cli/exit.js';
@@ -7,9 +8,13 @@ import type { Json } from '../protocol/codec.js';
 import { AapiError, ConnectFailed } from '../session/errors.js';
 import { EventLog } from '../session/event-log.js';
 import { Session } from '../session/session.js';
-import type { DaemonContext, ForwardedCall, StartReport, StartRequest } from './context.js';
+import { accept } from './accept.js';
+import type { DaemonContext, StartReport, StartRequest } from './context.js';
+import { alive, dial, DialError, readLock, type LockRecord } from './dial.js';
 import { profilePaths, type ProfilePaths } from './paths.js';
 import { servePipe } from './pipe.js';
+import { checkSocketPath, ensureRunDir } from './trust.js';
+import { line, PROTOCOL, type CallRequest } from './wire.js';
 
 // The per-profile daemon: it holds the authenticated session and runs the commands that callers
 // forward over its socket, in-process, with their output streamed back.
@@ -24,40 +29,45 @@ const log = (paths: ProfilePaths, text: string) => {
   }
 };
 
-/** The run directory: created 0700, and refused unless it is the user's own and private. */
-export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (process.platform === 'win32') return;
-  const st = statSync(dir);
-  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) throw new Error(`${dir} belongs to another user`);
-  if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
-}
+const win = process.platform === 'win32';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** One daemon per profile: a lock file holding its PID; a stale lock (its process gone) is taken over. */
-function acquireLock(paths: ProfilePaths): boolean {
+/**
+ * One daemon per profile: a lock file (0600, in the private run directory) recording its PID, a
+ * random instance id, its socket and the handshake's secret. A lock whose process is gone, or whose
+ * PID the system has since given to another process (no daemon of that instance answers), is stale
+ * and taken over; one still logging in (not listening yet, before its deadline) is not.
+ */
+async function acquireLock(paths: ProfilePaths, record: LockRecord): Promise<boolean> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(paths.lock, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
+      writeSync(fd, JSON.stringify(record));
       closeSync(fd);
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(readFileSync(paths.lock, 'utf8'));
-      if (pid && alive(pid)) return false;
+      if (!(await stale(paths))) return false;
       rmSync(paths.lock, { force: true });
     }
   }
   return false;
+}
+
+async function stale(paths: ProfilePaths): Promise<boolean> {
+  const lock = readLock(paths.lock);
+  if (!lock) return true;
+  if (lock.kind === 'old') return !alive(lock.pid);
+  // Being written this very moment by another starter: not ours to take.
+  if (lock.kind === 'unreadable') return Date.now() - statSync(paths.lock).mtimeMs > 5000;
+  if (!alive(lock.record.pid)) return true;
+  try {
+    const socket = await dial(paths, { probe: true }, () => {});
+    socket.destroy();
+    return false;
+  } catch (err) {
+    const kind = err instanceof DialError ? err.failure.kind : 'dead';
+    return kind === 'dead' || kind === 'untrusted';
+  }
 }
 
 function readStdin(): Promise<string> {
@@ -99,18 +109,41 @@ export async function runDaemon(profile: string, runCommand: RunCommand): Promis
     report({ ok: false, exitCode: EXIT.usage, error: 'the daemon was started without its request' });
     process.exit(EXIT.usage);
   }
-  ensurePrivateDir(paths.runDir);
+  try {
+    ensureRunDir(paths.runDir);
+    checkSocketPath(paths.socket);
+  } catch (err) {
+    report({ ok: false, exitCode: EXIT.connection, error: (err as Error).message });
+    process.exit(EXIT.connection);
+  }
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
-  if (!acquireLock(paths)) {
+  // Windows: a pipe name nobody can guess, per start, so a squatter cannot be there first.
+  const record: LockRecord = {
+    v: PROTOCOL, pid: process.pid, instance: randomBytes(12).toString('hex'),
+    socket: win ? `\\\\.\\pipe\\aapi-${randomBytes(16).toString('hex')}` : paths.socket,
+    secret: randomBytes(32).toString('base64url'),
+    startBy: Date.now() + (req.timeoutMs ?? 30_000) + 10_000,
+  };
+  if (!(await acquireLock(paths, record))) {
     report({ ok: false, exitCode: EXIT.usage, error: `profile ${profile} already has a session`, running: true });
     process.exit(0);
   }
+  // The lock goes first: from then on no client takes this daemon for alive. A named pipe is no file
+  // to remove (it goes with its server); a Unix socket is, once we are sure it is one.
+  const removeSocket = () => {
+    if (win) return;
+    try {
+      if (lstatSync(paths.socket).isSocket()) rmSync(paths.socket, { force: true });
+    } catch {
+      // already gone
+    }
+  };
   const cleanup = () => {
-    rmSync(paths.socket, { force: true });
     rmSync(paths.lock, { force: true });
+    removeSocket();
   };
   // Holding the lock, any socket left here is a dead daemon's (kill -9 leaves it behind).
-  rmSync(paths.socket, { force: true });
+  removeSocket();
   rmSync(paths.lastExit, { force: true });
   const eventLog = new EventLog(paths.events);
   let session: Session;
@@ -170,17 +203,29 @@ export async function runDaemon(profile: string, runCommand: RunCommand): Promis
     if (reason) void finish(`the session ended: ${reason.message}`, EXIT.connection);
   });
 
-  server = createServer((socket) => serveCall(socket, daemon, runCommand));
+  const fault = (err: unknown) => log(paths, `fault: ${(err as Error)?.stack ?? String(err)}`);
+  server = createServer((socket) =>
+    accept(socket, record.secret, record.instance, {
+      call: (call, sock) => serveCall(sock, call, daemon, runCommand),
+      pipe: (p, sock) => servePipe(sock, daemon, p.timeoutMs, p.events === true),
+    }, fault),
+  );
+  server.on('error', fault);
   const previous = process.umask(0o177);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(paths.socket, () => resolve());
+      server.listen(record.socket, () => resolve());
     });
+  } catch (err) {
+    cleanup();
+    session.close();
+    report({ ok: false, exitCode: EXIT.connection, error: `cannot listen on ${record.socket}: ${(err as Error).message}` });
+    process.exit(EXIT.connection);
   } finally {
     process.umask(previous);
   }
-  if (process.platform !== 'win32') chmodSync(paths.socket, 0o600);
+  if (!win) chmodSync(paths.socket, 0o600);
   report({ ok: true, sid: session.sid, agent: req.agent, server: req.url });
   process.on('SIGTERM', () => void finish('stopped (SIGTERM)', 0));
   process.on('SIGINT', () => void finish('stopped (SIGINT)', 0));
@@ -188,15 +233,13 @@ export async function runDaemon(profile: string, runCommand: RunCommand): Promis
 }
 
 /** Runs one forwarded command line with its output streamed back as frames. */
-function serveCall(socket: Socket, daemon: DaemonContext, runCommand: RunCommand): void {
-  let buffer = '';
-  let started = false;
+function serveCall(socket: Socket, call: CallRequest['call'], daemon: DaemonContext, runCommand: RunCommand): void {
   let gone!: () => void;
   const interrupted = new Promise<void>((resolve) => (gone = resolve));
   socket.on('error', () => gone());
   socket.on('close', () => gone());
   const frame = (f: Json) => {
-    if (!socket.destroyed) socket.write(`${JSON.stringify(f)}\n`);
+    if (!socket.destroyed) socket.write(line(f));
   };
   const stream = (key: 'o' | 'e') =>
     new Writable({
@@ -205,33 +248,13 @@ function serveCall(socket: Socket, daemon: DaemonContext, runCommand: RunCommand
         done();
       },
     });
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    if (started) return;
-    buffer += chunk;
-    const nl = buffer.indexOf('\n');
-    if (nl < 0) return;
-    started = true;
-    let call: ForwardedCall & { pipe?: boolean; events?: boolean; timeoutMs?: number };
-    try {
-      call = JSON.parse(buffer.slice(0, nl)) as ForwardedCall;
-    } catch {
-      socket.destroy();
-      return;
-    }
-    if (call.pipe) {
-      servePipe(socket, daemon, buffer.slice(nl + 1), call.timeoutMs ?? 30_000, call.events === true);
-      return;
-    }
-    const stdin = new PassThrough();
-    stdin.end();
-    const io: IO = { stdout: stream('o'), stderr: stream('e'), stdin, env: call.env, tty: call.tty, interrupted };
-    runCommand(call.argv, io, daemon)
-      .catch(() => EXIT.failed)
-      .then((code) => {
-        frame({ x: code });
-        socket.end();
-      });
-  });
+  const stdin = new PassThrough();
+  stdin.end();
+  const io: IO = { stdout: stream('o'), stderr: stream('e'), stdin, env: call.env, tty: call.tty, interrupted };
+  runCommand(call.argv, io, daemon)
+    .catch(() => EXIT.failed)
+    .then((code) => {
+      frame({ x: code });
+      socket.end();
+    });
 }
-

@@ -1,40 +1,33 @@
-import { connect } from 'node:net';
-import type { ForwardedCall } from './context.js';
+import type { Json } from '../protocol/codec.js';
+import { dial, DialError } from './dial.js';
+import type { ProfilePaths } from './paths.js';
+import type { ForwardedCall } from './wire.js';
 
-// The caller's side of the daemon socket. Kept to node:net so the thin client starts fast.
+// The caller's side of a forwarded command line. Kept to built-in modules so the thin client starts fast.
 
-/** Forwards a command line to the daemon; resolves with its exit code, or 'absent' when no daemon answers. */
-export function forward(
-  socketPath: string,
-  call: ForwardedCall,
-  out: { stdout: (s: string) => void; stderr: (s: string) => void },
-): Promise<number | 'absent'> {
+export type Forwarded = number | 'absent' | DialError;
+
+/**
+ * Runs a command line in the profile's daemon, its output streamed back; resolves with the exit code,
+ * 'absent' when there is no session (or only a dead daemon's lock), or the DialError that says why
+ * the daemon there cannot be used.
+ */
+export async function forward(paths: ProfilePaths, call: ForwardedCall, out: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<Forwarded> {
+  let code: number | undefined;
+  const onFrame = (f: Json) => {
+    if (typeof f.o === 'string') out.stdout(f.o);
+    if (typeof f.e === 'string') out.stderr(f.e);
+    if (typeof f.x === 'number') code = f.x;
+  };
+  let socket;
+  try {
+    socket = await dial(paths, { call }, onFrame);
+  } catch (err) {
+    if (!(err instanceof DialError)) throw err;
+    return err.failure.kind === 'absent' || err.failure.kind === 'dead' ? 'absent' : err;
+  }
   return new Promise((resolve) => {
-    const socket = connect(socketPath);
-    let buffer = '';
-    let code: number | undefined;
-    let connected = false;
-    socket.setEncoding('utf8');
-    socket.once('connect', () => {
-      connected = true;
-      socket.write(`${JSON.stringify(call)}\n`);
-    });
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const f = JSON.parse(buffer.slice(0, nl)) as { o?: string; e?: string; x?: number };
-        buffer = buffer.slice(nl + 1);
-        if (f.o !== undefined) out.stdout(f.o);
-        if (f.e !== undefined) out.stderr(f.e);
-        if (f.x !== undefined) code = f.x;
-      }
-    });
-    socket.on('error', () => {
-      if (!connected) resolve('absent');
-    });
-    socket.on('close', () => {
-      if (connected) resolve(code ?? 3);
-    });
+    socket.on('error', () => {});
+    socket.on('close', () => resolve(code ?? 3));
   });
 }

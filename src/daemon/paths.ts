@@ -1,12 +1,13 @@
-import { homedir, tmpdir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 // Where each profile's files live. Kept free of heavy imports: the thin client loads it on every call.
 
 export interface ProfilePaths {
   profile: string;
-  /** Directory of the daemons' sockets: mode 0700, owned by the user. */
+  /** Directory of the daemons' sockets and locks: mode 0700, owned by the user. */
   runDir: string;
+  /** The daemon's Unix socket; '' on Windows, where the lock names the pipe. */
   socket: string;
   /** Directory of the profile's files: event log, daemon log, remembered device, last exit. */
   stateDir: string;
@@ -33,14 +34,15 @@ export function profilePaths(profile: string, env: NodeJS.ProcessEnv = process.e
     runDir = join(base, 'aapi', 'run');
     stateRoot = join(base, 'aapi', 'profiles');
   } else {
-    runDir = env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'aapi') : join(tmpdir(), `aapi-${userInfo().uid}`);
-    stateRoot = join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'aapi', 'profiles');
+    // Not /tmp without XDG_RUNTIME_DIR: another user could make that folder first.
+    const state = join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'aapi');
+    runDir = env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'aapi') : join(state, 'run');
+    stateRoot = join(state, 'profiles');
   }
   const stateDir = join(stateRoot, profile);
-  // Windows has no Unix sockets in the file system: a named pipe per user and profile.
-  const socket = win
-    ? `\\\\.\\pipe\\aapi-${userInfo().username}-${Buffer.from(runDir).toString('base64url').slice(-16)}-${profile}`
-    : join(runDir, `${profile}.sock`);
+  // Windows has no Unix sockets in the file system: each daemon makes a named pipe of a random name
+  // and records it in its lock (dial.ts).
+  const socket = win ? '' : join(runDir, `${profile}.sock`);
   return {
     profile,
     runDir,

@@ -1,5 +1,7 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Json } from '../protocol/codec.js';
+import { dial, DialError } from './dial.js';
+import type { ProfilePaths } from './paths.js';
 import type { PipeReply } from './pipe.js';
 
 /** A failed request through a daemon pipe, with why. */
@@ -15,11 +17,8 @@ export class DaemonPipe {
   private nextId = 1;
   private closed = false;
   private outbox = '';
-  private buffer = '';
 
   private constructor(private readonly socket: Socket, readonly profile: string) {
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('close', () => {
       this.closed = true;
       this.failAll('the session daemon went away');
@@ -33,18 +32,25 @@ export class DaemonPipe {
   /** Called once when the daemon goes away. */
   onClose: (() => void) | undefined;
 
-  /** Opens the pipe of the daemon listening at `path`; undefined when none does. */
-  static open(path: string, profile: string, timeoutMs: number, onEvent?: (event: Json) => void): Promise<DaemonPipe | undefined> {
-    return new Promise((resolve) => {
-      const socket = connect(path);
-      socket.once('error', () => resolve(undefined));
-      socket.once('connect', () => {
-        socket.write(`${JSON.stringify({ pipe: true, timeoutMs, events: onEvent !== undefined })}\n`);
-        const pipe = new DaemonPipe(socket, profile);
-        pipe.onEvent = onEvent;
-        resolve(pipe);
-      });
-    });
+  /**
+   * Opens the pipe of the profile's daemon; undefined when there is no session. A daemon that cannot
+   * be used (another version, one that cannot prove itself) rejects with its DialError.
+   */
+  static async open(paths: ProfilePaths, timeoutMs: number, onEvent?: (event: Json) => void): Promise<DaemonPipe | undefined> {
+    let pipe: DaemonPipe | undefined;
+    const frames: Json[] = [];
+    let socket: Socket;
+    try {
+      // Frames may come before the pipe object exists (events, as soon as the daemon accepts): kept for it.
+      socket = await dial(paths, { pipe: { timeoutMs, events: onEvent !== undefined } }, (f) => (pipe ? pipe.onFrame(f) : frames.push(f)));
+    } catch (err) {
+      if (err instanceof DialError && (err.failure.kind === 'absent' || err.failure.kind === 'dead')) return undefined;
+      throw err;
+    }
+    pipe = new DaemonPipe(socket, paths.profile);
+    pipe.onEvent = onEvent;
+    for (const f of frames) pipe.onFrame(f);
+    return pipe;
   }
 
   get inFlight(): number {
@@ -74,24 +80,17 @@ export class DaemonPipe {
     if (text && !this.socket.destroyed) this.socket.write(text);
   };
 
-  private onData(chunk: string): void {
-    this.buffer += chunk;
-    let start = 0;
-    let nl: number;
-    while ((nl = this.buffer.indexOf('\n', start)) >= 0) {
-      const r = JSON.parse(this.buffer.slice(start, nl)) as PipeReply & { event?: Json };
-      start = nl + 1;
-      if (r.event) {
-        this.onEvent?.(r.event);
-        continue;
-      }
-      const w = this.waiting.get(r.id);
-      if (!w) continue;
-      this.waiting.delete(r.id);
-      if (r.err) w.reject(new PipeError(r.err.kind, r.err.message, r.err.response));
-      else w.resolve(r.ok ?? {});
+  private onFrame(f: Json): void {
+    const r = f as unknown as PipeReply & { event?: Json };
+    if (r.event) {
+      this.onEvent?.(r.event);
+      return;
     }
-    this.buffer = this.buffer.slice(start);
+    const w = this.waiting.get(r.id);
+    if (!w) return;
+    this.waiting.delete(r.id);
+    if (r.err) w.reject(new PipeError(r.err.kind, r.err.message, r.err.response));
+    else w.resolve(r.ok ?? {});
   }
 
   private failAll(why: string): void {

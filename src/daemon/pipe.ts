@@ -2,8 +2,9 @@ import type { Socket } from 'node:net';
 import type { Json } from '../protocol/codec.js';
 import { AapiError, ConnectFailed, ConnectionLost, RequestTimeout } from '../session/errors.js';
 import type { DaemonContext } from './context.js';
+import { objectOf } from './wire.js';
 
-// The daemon's request pipe: after a first line {"pipe": true}, each line {id, msg} is sent on the
+// The daemon's request pipe: after the handshake and a {pipe} request, each line {id, msg} is sent on the
 // session and answered {id, ok} or {id, err}, as the answers come: many may be in flight at once.
 // Batch jobs use it to share a profile's session without a command line per request.
 
@@ -24,9 +25,13 @@ export function errorKind(err: unknown): PipeReply['err'] {
   return { kind: 'closed', message };
 }
 
-/** With `events`, every event the daemon records is also sent down the pipe as {event}. */
-export function servePipe(socket: Socket, daemon: DaemonContext, rest: string, timeoutMs: number, events = false): void {
-  let buffer = rest;
+/**
+ * Serves a connection that asked for the pipe; returns what takes its later lines. With `events`,
+ * every event the daemon records is also sent down the pipe as {event}. A line that is not a
+ * request {id, msg} is answered with {refused} and the connection closed, nothing of its chunk sent:
+ * its id cannot be known.
+ */
+export function servePipe(socket: Socket, daemon: DaemonContext, timeoutMs: number, events = false): (lines: string[]) => void {
   // The replies of one turn of the event loop go out in one write: a batch has many in flight.
   let outbox = '';
   const flush = () => {
@@ -43,24 +48,24 @@ export function servePipe(socket: Socket, daemon: DaemonContext, rest: string, t
     const stop = daemon.log.follow((e) => reply({ event: e.event }));
     socket.on('close', stop);
   }
+  let broken = false;
   // The requests of one chunk are sent together: their frames leave in one write.
-  const take = () => {
+  return (lines) => {
+    if (broken) return;
     const ids: number[] = [];
     const msgs: Json[] = [];
-    let start = 0;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n', start)) >= 0) {
-      const line = buffer.slice(start, nl);
-      start = nl + 1;
-      try {
-        const req = JSON.parse(line) as { id: number; msg: Json };
-        ids.push(req.id);
-        msgs.push(req.msg);
-      } catch {
-        continue;
+    for (const text of lines) {
+      const req = objectOf(text);
+      if (!req || typeof req.id !== 'number' || !req.msg || typeof req.msg !== 'object' || Array.isArray(req.msg)) {
+        // Nothing of this chunk is sent: its answers could not be delivered on a connection being closed.
+        broken = true;
+        flush();
+        socket.end(`${JSON.stringify({ refused: `not a request {id, msg}: ${text.slice(0, 80)}` })}\n`);
+        return;
       }
+      ids.push(req.id);
+      msgs.push(req.msg as Json);
     }
-    buffer = buffer.slice(start);
     daemon.session.sendAll(msgs, { timeoutMs }).forEach((answer, i) =>
       answer.then(
         (ok) => reply({ id: ids[i], ok }),
@@ -68,9 +73,4 @@ export function servePipe(socket: Socket, daemon: DaemonContext, rest: string, t
       ),
     );
   };
-  socket.on('data', (chunk: string) => {
-    buffer += chunk;
-    take();
-  });
-  take();
 }

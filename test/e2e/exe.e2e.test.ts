@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exec, type Run } from '../helpers/spawn.js';
 import { main } from '../../src/cli/main.js';
-import { alive, terminate, until } from '../helpers/e2e.js';
+import { alive, lockPid, terminate, until } from '../helpers/e2e.js';
 import { missing } from '../helpers/needs.js';
 
 // The standalone executables of `npm run build:exe` (Node SEA). The Linux one runs the whole tour
@@ -84,7 +84,7 @@ const aapi = (args: string[], o: { env?: NodeJS.ProcessEnv; ms?: number; input?:
 function lockPids(): number[] {
   const run = join(home, 'run');
   if (!existsSync(run)) return [];
-  return readdirSync(run).filter((f) => f.endsWith('.lock')).map((f) => Number(readFileSync(join(run, f), 'utf8'))).filter((p) => p > 0);
+  return readdirSync(run).filter((f) => f.endsWith('.lock')).map((f) => lockPid(readFileSync(join(run, f), 'utf8'))).filter((p) => p > 0);
 }
 
 for (const d of [bin, home]) mkdirSync(d, { recursive: true });

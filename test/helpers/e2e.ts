@@ -9,6 +9,16 @@ import { AAPI_BIN, runAapi, spawnSim, type Run, type SimProcess } from './spawn.
 // simulators it started, the profiles it logged in, and the cleanup of every process it started
 // (detached session daemons included), by PID.
 
+/** The PID a daemon's lock file records (its JSON record; a bare number in the design before it). */
+export function lockPid(text: string): number {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'number' ? v : Number((v as { pid?: unknown }).pid);
+  } catch {
+    return 0;
+  }
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `fn` until it returns a truthy value or `ms` pass; resolves with that value (or the last one). */
@@ -186,7 +196,7 @@ export class World {
   /** The PID in the profile's lock file: its session daemon. */
   daemonPid(profile = 'default'): number | undefined {
     try {
-      const pid = Number(readFileSync(this.paths(profile).lock, 'utf8'));
+      const pid = lockPid(readFileSync(this.paths(profile).lock, 'utf8'));
       return pid > 0 ? pid : undefined;
     } catch {
       return undefined;

@@ -3,13 +3,14 @@ import { csvHeader, formatOf } from '../../batch/input.js';
 import { OutputFile, OutputWriteError, prepareResume } from '../../batch/output.js';
 import { unknownColumns } from '../../batch/request.js';
 import { runBatch, type Summary } from '../../batch/run.js';
-import { DaemonPipe } from '../../daemon/pipe-client.js';
-import { PROFILE_NAME, profilePaths } from '../../daemon/paths.js';
+import type { DaemonPipe } from '../../daemon/pipe-client.js';
+import { PROFILE_NAME } from '../../daemon/paths.js';
 import { REQUESTS, resolveVerb, VERBS } from '../../protocol/catalogue.js';
 import { constantFlags } from './batch-flags.js';
 import { CliError, EXIT, usageError } from '../exit.js';
 import { flagKeys, flagOf, valuesFromArgs } from '../flags.js';
 import type { CommandEnv } from '../main.js';
+import { openPipe } from '../session-errors.js';
 import { didYouMean } from '../suggest.js';
 
 export interface BatchArgs {
@@ -80,12 +81,12 @@ export async function batch(a: BatchArgs, env: CommandEnv): Promise<number> {
   const pipes: DaemonPipe[] = [];
   for (const p of profiles) {
     if (!PROFILE_NAME.test(p)) throw usageError(`bad profile name ${JSON.stringify(p)}`);
-    const pipe = await DaemonPipe.open(profilePaths(p, env.io.env).socket, p, env.timeoutMs);
-    if (!pipe) {
+    try {
+      pipes.push(await openPipe(p, env.io, env.timeoutMs));
+    } catch (err) {
       for (const q of pipes) q.close();
-      throw new CliError(`no session for profile ${p}: run \`aapi login${p === 'default' ? '' : ` --profile ${p}`}\``, EXIT.connection);
+      throw err;
     }
-    pipes.push(pipe);
   }
 
   const { done, keptNotOk } = a.resume ? prepareResume(a.output, a.retryUnknown) : { done: new Set<number>(), keptNotOk: 0 };

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { StartReport, StartRequest } from '../../daemon/context.js';
+import { DialError } from '../../daemon/dial.js';
 import { forward } from '../../daemon/forward.js';
 import { PROFILE_NAME, profilePaths } from '../../daemon/paths.js';
 import { CliError, EXIT, usageError } from '../exit.js';
@@ -76,10 +77,12 @@ function readReport(pipe: Readable, ms: number): Promise<StartReport | undefined
 async function existing(env: CommandEnv): Promise<{ agent: string; SID: number } | undefined> {
   let out = '';
   const code = await forward(
-    profilePaths(env.profile, env.io.env).socket,
+    profilePaths(env.profile, env.io.env),
     { argv: ['status', '--json', '--profile', env.profile], env: {}, cwd: process.cwd(), tty: { stdin: false, stdout: false, stderr: false } },
     { stdout: (s) => (out += s), stderr: () => {} },
   );
+  // A daemon that cannot be used (another version, one that cannot prove itself): say why, start none.
+  if (code instanceof DialError) throw new CliError(code.message, EXIT.connection);
   if (code !== 0) return undefined;
   try {
     return JSON.parse(out) as { agent: string; SID: number };
