@@ -54,17 +54,20 @@ export class OutputFile {
   }
 }
 
+/** What a row sent by a job that was killed before its answer was written is, on --resume. */
+export const UNKNOWN_SENT = 'sent before the job was stopped (killed?), and no answer was written: it may or may not have been carried out';
+
 /**
  * Prepares a resumed job: the rows already answered (and, unless retrying them, those whose fate is
- * unknown) are kept, one line each; rows not sent are dropped to be done again. The file is
- * rewritten whole, then renamed over the old one, so nothing is lost if this is interrupted.
+ * unknown) are kept, one line each; rows not sent are dropped to be done again. A row of `sent` (the
+ * job's sent-journal) that has no line gets an unknown one. The file is rewritten whole, then
+ * renamed over the old one, so nothing is lost if this is interrupted.
  */
-export function prepareResume(path: string, retryUnknown: boolean): { done: Set<number>; kept: number; keptNotOk: number } {
+export function prepareResume(path: string, retryUnknown: boolean, sent: ReadonlySet<number> = new Set()): { done: Set<number>; kept: number; keptNotOk: number } {
   const done = new Set<number>();
-  if (!existsSync(path)) return { done, kept: 0, keptNotOk: 0 };
-  const last = new Map<number, string>();
-  const notOk = new Set<number>();
-  for (const text of readFileSync(path, 'utf8').split('\n')) {
+  if (!existsSync(path) && sent.size === 0) return { done, kept: 0, keptNotOk: 0 };
+  const lines: { line: OutputLine; text: string }[] = [];
+  for (const text of existsSync(path) ? readFileSync(path, 'utf8').split('\n') : []) {
     if (!text.trim()) continue;
     let line: OutputLine;
     try {
@@ -72,7 +75,17 @@ export function prepareResume(path: string, retryUnknown: boolean): { done: Set<
     } catch {
       continue; // a line torn by a kill mid-write: its row is done again
     }
-    if (line === null || typeof line !== 'object' || typeof line.row !== 'number') continue;
+    if (line !== null && typeof line === 'object' && typeof line.row === 'number') lines.push({ line, text });
+  }
+  const written = new Set(lines.map((l) => l.line.row));
+  for (const row of sent) {
+    if (written.has(row)) continue;
+    const line: OutputLine = { row, ok: false, error: { kind: 'unknown', message: UNKNOWN_SENT } };
+    lines.push({ line, text: JSON.stringify(line) });
+  }
+  const last = new Map<number, string>();
+  const notOk = new Set<number>();
+  for (const { line, text } of lines) {
     const kind = line.ok ? undefined : (line.error as RowError | undefined)?.kind;
     const redo = !line.ok && (kind === 'notSent' || (retryUnknown && kind === 'unknown'));
     if (redo) last.delete(line.row);

@@ -20,6 +20,8 @@ export interface BatchOptions {
   /** Rows already done (--resume). */
   skip: Set<number>;
   interrupted: Promise<void>;
+  /** Where each row is recorded as sent before its request is handed on (journal.ts). */
+  journal?: { record(rows: readonly number[]): void };
   onProgress?: (s: Summary) => void;
 }
 
@@ -97,7 +99,30 @@ export async function runBatch(o: BatchOptions): Promise<Summary> {
   // Past a request limit or a lost session: the rest is written as not sent, to resume later.
   const notSent = (row: number) => write({ row, ok: false, error: { kind: 'notSent', message: `not sent: ${s.stopReason}` } });
 
+  // The rows of one turn are recorded in the journal in one write, and only then handed on: a row
+  // is never sent unrecorded. Called before every await, so nothing waits in the queue meanwhile.
+  const queued: { row: number; msg: Json }[] = [];
+  const dispatch = () => {
+    if (queued.length === 0) return;
+    const batch = queued.splice(0);
+    // Stopped by a failed write meanwhile: not sent, no line, so --resume does them again.
+    if (broken) {
+      inFlight -= batch.length;
+      return;
+    }
+    try {
+      o.journal?.record(batch.map((q) => q.row));
+    } catch (err) {
+      // Not recorded, so not sent: --resume does them again.
+      broken ??= { err };
+      inFlight -= batch.length;
+      return;
+    }
+    for (const q of batch) pick().request(q.msg).then(answer(q.row), fail(q.row));
+  };
+
   reading: for await (const chunk of readRows(o.input)) {
+    dispatch();
     for (const input of chunk) {
       if (s.stopped === 'interrupted' || broken) break reading;
       s.rows++;
@@ -114,7 +139,10 @@ export async function runBatch(o: BatchOptions): Promise<Summary> {
         write({ row: input.row, ok: false, error: { kind: 'input', message: `row ${input.row}: ${error}` } });
         continue;
       }
-      while (inFlight >= capacity) await answered();
+      while (inFlight >= capacity) {
+        dispatch();
+        await answered();
+      }
       // Stopped while waiting for a slot: this row is not sent either.
       if (s.stopped === 'interrupted' || broken) {
         s.rows--;
@@ -125,9 +153,11 @@ export async function runBatch(o: BatchOptions): Promise<Summary> {
         continue;
       }
       inFlight++;
-      pick().request(msg).then(answer(input.row), fail(input.row));
+      queued.push({ row: input.row, msg });
     }
+    dispatch();
   }
+  dispatch();
   while (inFlight > 0) await answered();
   if (broken) throw broken.err;
   s.ms = performance.now() - t0;

@@ -1,5 +1,6 @@
-import { accessSync, constants as fsConstants, createReadStream, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, createReadStream, rmSync, statSync } from 'node:fs';
 import { csvHeader, formatOf } from '../../batch/input.js';
+import { journalPath, journalRows, SentJournal } from '../../batch/journal.js';
 import { OutputFile, OutputWriteError, prepareResume } from '../../batch/output.js';
 import { unknownColumns } from '../../batch/request.js';
 import { runBatch, type Summary } from '../../batch/run.js';
@@ -89,15 +90,21 @@ export async function batch(a: BatchArgs, env: CommandEnv): Promise<number> {
     }
   }
 
-  const { done, keptNotOk } = a.resume ? prepareResume(a.output, a.retryUnknown) : { done: new Set<number>(), keptNotOk: 0 };
+  // On --resume the old journal's rows all get their line (unknown, if they had none); a fresh job's
+  // journal beside an output that is gone belongs to no job. Either way the new journal starts empty.
+  const journalFile = journalPath(a.output);
+  const { done, keptNotOk } = a.resume ? prepareResume(a.output, a.retryUnknown, journalRows(journalFile)) : { done: new Set<number>(), keptNotOk: 0 };
+  rmSync(journalFile, { force: true });
   const output = new OutputFile(a.output);
+  // A device (/dev/full, /dev/stdout) can be neither resumed nor journaled beside.
+  const journal = statSync(a.output).isFile() ? new SentJournal(journalFile) : undefined;
   const bar = env.io.tty.stderr && !env.opts.json;
   const total = bar ? await countRows(a.input, formatOf(a.input) === 'csv') : 0;
   let lastDraw = 0;
   let summary: Summary;
   try {
     summary = await runBatch({
-      verb, input: a.input, output, pipes, concurrency: a.concurrency, constants, skip: done, interrupted: env.io.interrupted,
+      verb, input: a.input, output, pipes, concurrency: a.concurrency, constants, skip: done, interrupted: env.io.interrupted, journal,
       onProgress: bar
         ? (s) => {
             const now = performance.now();
@@ -109,10 +116,13 @@ export async function batch(a: BatchArgs, env: CommandEnv): Promise<number> {
     });
     output.close();
   } catch (err) {
+    // Rows sent whose answers could not be written: the journal stays, so --resume calls them unknown.
+    journal?.close(false);
     throw writeFailed(err);
   } finally {
     for (const p of pipes) p.close();
   }
+  journal?.close(true);
   if (bar) env.io.stderr.write('\r\x1b[K');
   const rate = summary.ms > 0 ? Math.round(((summary.rows - summary.skipped) / summary.ms) * 1000) : 0;
   if (env.opts.json) env.out.json({ ...summary, rowsPerSecond: rate, output: a.output });
