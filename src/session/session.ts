@@ -170,7 +170,9 @@ export class Session extends EventEmitter<SessionEvents> {
     const given = toInt(getCI(msg, 'RID'));
     const rid = given ?? this.nextRid();
     if (given === undefined) out.RID = rid;
-    const response = this.await(rid, out, verb, opts.timeoutMs ?? this.opts.timeoutMs, String(verb ?? getCI(msg, 'type') ?? 'message'));
+    // A SID the caller gave is theirs: a 198 for it is their answer, not a cue to log in again and resend.
+    const sidGiven = getCI(msg, 'SID') !== undefined;
+    const response = this.await(rid, out, verb, opts.timeoutMs ?? this.opts.timeoutMs, String(verb ?? getCI(msg, 'type') ?? 'message'), sidGiven);
     if (verb !== 'Disposition') return response;
     return response.then((r) => {
       this.view = applyDisposed(this.view, toInt(out.sessionIndex) ?? 0);
@@ -229,18 +231,19 @@ export class Session extends EventEmitter<SessionEvents> {
     this.ws.send(JSON.stringify(msg));
   }
 
-  private await(rid: number, msg: Json, verb: Verb | undefined, timeoutMs: number, what: string): Promise<Json> {
-    if (this.reconnecting && verb !== 'Authenticate') return this.untilReconnected(timeoutMs).then(() => this.awaitNow(rid, msg, verb, timeoutMs, what));
-    return this.awaitNow(rid, msg, verb, timeoutMs, what);
+  /** `retried`: a 198 is not answered by authenticating again and resending (once is enough). */
+  private await(rid: number, msg: Json, verb: Verb | undefined, timeoutMs: number, what: string, retried = false): Promise<Json> {
+    if (this.reconnecting && verb !== 'Authenticate') return this.untilReconnected(timeoutMs).then(() => this.awaitNow(rid, msg, verb, timeoutMs, what, retried));
+    return this.awaitNow(rid, msg, verb, timeoutMs, what, retried);
   }
 
-  private awaitNow(rid: number, msg: Json, verb: Verb | undefined, timeoutMs: number, what: string): Promise<Json> {
+  private awaitNow(rid: number, msg: Json, verb: Verb | undefined, timeoutMs: number, what: string, retried: boolean): Promise<Json> {
     return new Promise<Json>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(rid);
         reject(new RequestTimeout(what, timeoutMs));
       }, timeoutMs);
-      this.pending.set(rid, { what, verb, msg, resolve, reject, timer, retried: false });
+      this.pending.set(rid, { what, verb, msg, resolve, reject, timer, retried });
       try {
         this.write(msg);
       } catch (err) {
@@ -351,7 +354,7 @@ export class Session extends EventEmitter<SessionEvents> {
       await this.reauth;
       const rid = this.nextRid();
       const msg = { ...p.msg, RID: rid, SID: this.sid };
-      const response = await this.await(rid, msg, p.verb, this.opts.timeoutMs, p.what);
+      const response = await this.await(rid, msg, p.verb, this.opts.timeoutMs, p.what, true);
       p.resolve(response);
     } catch (err) {
       p.reject(err as Error);

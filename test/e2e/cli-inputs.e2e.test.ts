@@ -260,10 +260,6 @@ describe.skipIf(noTmux)('on a terminal', () => {
   }, 180_000);
 });
 
-// Not tested here, because it does not hold today: a SID the user gave is kept only while it is right.
-// `aapi send '{type: "GetTenants", SID: 1, RID: 77}'` gets 198 from the dialler, and the daemon takes it
-// for its own session's expiry: it authenticates again and resends with its own SID and a new RID, so the
-// user sees an OK answer with another RID instead of the 198.
 describe('aapi send', () => {
   it('keeps the RID the user gave; fills one in when none is given', async () => {
     const { sim } = await w.sim();
@@ -276,5 +272,19 @@ describe('aapi send', () => {
     expect(filled.code, filled.stderr).toBe(0);
     expect(json(filled)).toMatchObject({ RID: expect.any(Number), tenants: ['demo', 'other'] });
     expect(json(filled).RID).not.toBe(4242);
+  }, 60_000);
+
+  it('keeps a SID the user gave, even a wrong one: the dialler\'s 198 is the answer, and the session is left alone', async () => {
+    const { sim, control } = await w.sim();
+    const login = await w.login(sim);
+    expect(login.code).toBe(0);
+    const before = await control.state();
+    const r = await w.aapi(['send', '{type:"GetTenants", SID: 1, RID: 77}', '--json']);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stderr).toMatch(/^ERROR 198 /m);
+    const after = await control.state();
+    expect(after.received.Authenticate).toBe(before.received.Authenticate);
+    expect(after.received.GetTenants - (before.received.GetTenants ?? 0)).toBe(1);
+    expect(json(await w.aapi(['status']))).toMatchObject({ SID: Number(login.stdout) });
   }, 60_000);
 });
