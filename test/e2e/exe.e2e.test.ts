@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exec, type Run } from '../helpers/spawn.js';
+import { exec, spawnSim, type Run, type SimProcess } from '../helpers/spawn.js';
 import { main } from '../../src/cli/main.js';
 import { alive, lockPid, terminate, until } from '../helpers/e2e.js';
 import { missing } from '../helpers/needs.js';
@@ -265,11 +265,11 @@ describe.skipIf(!linuxHost)('the Windows executable', () => {
     const wineEnv = () => ({ ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' });
 
     /** Runs the .exe under wine with stdout and stderr to files (wine gives EBADF on pipes). */
-    async function runWine(args: string[], ms: number): Promise<Run> {
+    async function runWine(args: string[], ms: number, extra: NodeJS.ProcessEnv = {}): Promise<Run> {
       const out = join(dir, 'wine.out');
       const err = join(dir, 'wine.err');
       const fds = [openSync(out, 'w'), openSync(err, 'w')];
-      const child = spawn(wine!, ['aapi-win-x64.exe', ...args], { cwd: dir, env: wineEnv(), stdio: ['ignore', fds[0], fds[1]] });
+      const child = spawn(wine!, ['aapi-win-x64.exe', ...args], { cwd: dir, env: { ...wineEnv(), ...extra }, stdio: ['ignore', fds[0], fds[1]] });
       children.push(child);
       fds.forEach((fd) => closeSync(fd));
       const timer = setTimeout(() => child.kill('SIGKILL'), ms);
@@ -294,6 +294,71 @@ describe.skipIf(!linuxHost)('the Windows executable', () => {
       const linux = await aapi(['--help']);
       expect(r.stdout).toBe(linux.stdout);
     }, 130_000);
+
+    describe('a session: the daemon is the .exe itself, behind a named pipe', () => {
+      let sim: SimProcess;
+      beforeAll(async () => {
+        writeFileSync(join(dir, 'fixture.json5'), JSON.stringify({ agentRange: { prefix: 'agent', count: 5, password: 'demo' } }));
+        sim = await spawnSim(['--fixture', join(dir, 'fixture.json5')]);
+      }, 30_000);
+      afterAll(async () => {
+        await sim?.stop();
+      }, 30_000);
+      /** A command of the .exe with its own AAPI_HOME (a Linux path, which wine maps to drive Z:). */
+      const inHome = (h: string) => (args: string[], extra: NodeJS.ProcessEnv = {}) => runWine(args, 60_000, { AAPI_HOME: h, AAPI_PASSWORD: 'demo', ...extra });
+      const loginArgs = (agent = 'demo') => ['login', '--server', sim.url, '--agent', agent, '--extension', '8600001', '--tenant', 'demo', '--campaign', 'outbound'];
+      const lockOf = (h: string, profile = 'default') => JSON.parse(readFileSync(join(h, 'run', `${profile}.lock`), 'utf8')) as { pid: number; socket: string };
+
+      it('login, status, a verb, wait, events, a batch of 1,000 rows; logout ends it cleanly, no lock left; login again', async () => {
+        const h = join(dir, 'wine-home');
+        const w = inHome(h);
+        const login = await w(loginArgs());
+        expect(login.code, login.stderr).toBe(0);
+        expect(login.stdout).toMatch(/^\d+\n$/);
+        expect(lockOf(h).socket).toMatch(/^\\\\\.\\pipe\\aapi-[0-9a-f]{32}$/);
+        const status = await w(['status', '--json']);
+        expect(status.code, status.stderr).toBe(0);
+        expect(JSON.parse(status.stdout)).toMatchObject({ agent: 'demo', SID: Number(login.stdout), state: 'Unavailable' });
+        expect((await w(['go-available'])).code).toBe(0);
+        const waited = await w(['wait', 'NowWaiting', '--timeout', '20s']);
+        expect(waited.code, waited.stderr).toBe(0);
+        expect(JSON.parse(waited.stdout)).toMatchObject({ event: 'NowWaiting' });
+        const events = await w(['events']);
+        // (A call may follow: the campaign presents one a moment after GoAvailable.)
+        expect(events.stdout.trim().split('\n').map((l) => JSON.parse(l).event.event).slice(0, 3)).toEqual(['NowUnavailable', 'NowAvailable', 'NowWaiting']);
+        writeFileSync(join(dir, 'rows.csv'), `Parameters.URN\n${Array.from({ length: 1000 }, (_, i) => 1001 + (i % 5)).join('\n')}\n`);
+        const batch = await w(['batch', 'run-query', '--query-number', '1', '--input', 'rows.csv', '--output', 'rows.jsonl', '--concurrency', '16']);
+        expect(batch.code, batch.stderr).toBe(0);
+        expect(batch.stderr).toMatch(/^1000 rows: 1000 ok, 0 failed, 0 unknown, 0 not sent/);
+        expect(new Set(readFileSync(join(dir, 'rows.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).row)).size).toBe(1000);
+        const out = await w(['logout']);
+        expect(out.code, out.stderr).toBe(0);
+        expect(await until(() => !existsSync(join(h, 'run', 'default.lock')), 10_000)).toBe(true);
+        const log = readFileSync(join(h, 'profiles', 'default', 'daemon.log'), 'utf8');
+        expect(log).toMatch(/ending: logged out \(aapi logout\)/);
+        expect(log).not.toMatch(/EISDIR|Error:|\n\s+at /);
+        const again = await w(loginArgs());
+        expect(again.code, again.stderr).toBe(0);
+        expect((await w(['logout'])).code).toBe(0);
+      }, 240_000);
+
+      it('a lock holding a live unrelated PID is taken over; two AAPI_HOMEs whose paths end alike stay apart', async () => {
+        const a = join(dir, 'x', 'same-end');
+        const b = join(dir, 'y', 'same-end');
+        expect((await inHome(a)(loginArgs('agent2'))).code).toBe(0);
+        expect((await inHome(b)(loginArgs('agent3'))).code).toBe(0);
+        expect(JSON.parse((await inHome(a)(['status', '--json'])).stdout)).toMatchObject({ agent: 'agent2' });
+        expect(JSON.parse((await inHome(b)(['status', '--json'])).stdout)).toMatchObject({ agent: 'agent3' });
+        // Profile "other" of home b: a lock left by a daemon whose PID now belongs to a live process
+        // (home a's daemon), of another instance, past its start deadline.
+        mkdirSync(join(b, 'run'), { recursive: true });
+        writeFileSync(join(b, 'run', 'other.lock'), JSON.stringify({ v: 2, pid: lockOf(a).pid, instance: 'gone', socket: '\\\\.\\pipe\\aapi-gone', secret: 'x', startBy: 0 }));
+        const other = await inHome(b)([...loginArgs('agent4'), '--profile', 'other']);
+        expect(other.code, other.stderr).toBe(0);
+        expect(JSON.parse((await inHome(b)(['status', '--json', '--profile', 'other'])).stdout)).toMatchObject({ agent: 'agent4' });
+        for (const [h, profile] of [[a, 'default'], [b, 'default'], [b, 'other']]) expect((await inHome(h)(['logout', '--profile', profile])).code).toBe(0);
+      }, 240_000);
+    });
 
     it('runs a recipe against its embedded simulator', async () => {
       const report = join(dir, 'wine-report.json');

@@ -1,4 +1,4 @@
-import { chownSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -81,6 +81,17 @@ describe('a run directory or socket that is not the user\'s own', () => {
     expect(r.stderr).toMatch(/default\.sock: it belongs to another user \(uid 65534\)/);
     expect(got).toEqual([]);
     process.kill(pid, 'SIGTERM');
+  }, 60_000);
+});
+
+describe('a socket path over the system\'s limit', () => {
+  it('is an error naming it and the way out, exit 3, no daemon left', async () => {
+    const home = join(w.scratch, 'h'.repeat(120));
+    const { sim } = await w.sim();
+    const r = await w.aapi(['login', '--server', sim.url, '--agent', 'demo', '--extension', '8600001'], { env: { AAPI_HOME: home, AAPI_PASSWORD: 'demo' } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^aapi: the session socket .*default\.sock is \d+ bytes long, over the system's limit of 107: set AAPI_HOME \(or XDG_RUNTIME_DIR\) to a shorter folder\n$/);
+    expect(existsSync(join(home, 'run', 'default.lock'))).toBe(false);
   }, 60_000);
 });
 
