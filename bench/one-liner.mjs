@@ -8,6 +8,7 @@
 // to `node -e 0` are printed, with the daemon's idle RSS. Loopback only; bounded; stops by itself.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,16 +77,31 @@ const samples = new Map(cases.map(([name]) => [name, []]));
 for (let i = 0; i < 3; i++) for (const [, run] of cases) run(); // warm the file cache
 for (let i = 0; i < RUNS; i++) for (const [name, run] of cases) samples.get(name).push(run());
 
-const pid = Number(readFileSync(join(home, 'run', 'default.lock'), 'utf8'));
+const lock = JSON.parse(readFileSync(join(home, 'run', 'default.lock'), 'utf8'));
+const pid = lock.pid;
 const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
-/** The daemon's part alone: a command line handed over its socket, as bin/aapi.js does, until the answer ends. */
+const hmac = (side, nonce) => createHmac('sha256', lock.secret).update(`aapi-${side}:${nonce}`).digest('base64url');
+
+/** The daemon's part alone: the handshake and a command line over its socket, as bin/aapi.js does, until the answer ends. */
 function inDaemon(argv) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const socket = connect(join(home, 'run', 'default.sock'));
-    socket.once('connect', () => socket.write(`${JSON.stringify({ argv, env: {}, cwd: home, tty: { stdin: false, stdout: false, stderr: false } })}\n`));
-    socket.on('data', () => {});
+    const socket = connect(lock.socket);
+    const nonce = randomBytes(18).toString('base64url');
+    let text = '';
+    let welcomed = false;
+    socket.setEncoding('utf8');
+    socket.once('connect', () => socket.write(`${JSON.stringify({ hello: 'aapi', v: lock.v, nonce })}\n`));
+    socket.on('data', (d) => {
+      if (welcomed) return;
+      text += d;
+      if (!text.includes('\n')) return;
+      welcomed = true;
+      const welcome = JSON.parse(text.slice(0, text.indexOf('\n')));
+      const call = { argv, env: {}, cwd: home, tty: { stdin: false, stdout: false, stderr: false } };
+      socket.write(`${JSON.stringify({ proof: hmac('client', welcome.nonce), call })}\n`);
+    });
     socket.once('error', reject);
     socket.once('close', () => resolve(performance.now() - t0));
   });
