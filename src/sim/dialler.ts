@@ -3,6 +3,7 @@ import { REQUESTS } from '../protocol/catalogue.js';
 import { getCI, parseFrame, requestVerb, toInt, type Json } from '../protocol/codec.js';
 import { VERBS, type KeyValue, type Verb } from '../protocol/types.js';
 import { validateRequest } from '../protocol/validate.js';
+import { SYSTEM_CLOCK, type Clock, type Timer } from './clock.js';
 import { errorFrame, SimError } from './errors.js';
 import type { Fixture } from './fixture.js';
 import { HANDLERS, type SessionCtx } from './handlers.js';
@@ -58,17 +59,21 @@ export class Dialler {
   nextMessageId = 1;
   private nextCallId = 1;
   private corked: [Conn, Json][] | null = null;
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly sweeper: Timer;
 
-  constructor(readonly fixture: Fixture, readonly now: () => number = Date.now) {
+  constructor(readonly fixture: Fixture, readonly clock: Clock = SYSTEM_CLOCK) {
     for (const [urn, data] of Object.entries(fixture.records)) this.records.set(urn, { ...data });
     const every = Math.max(50, Math.min(1000, fixture.timings.sidIdleMs / 4));
-    this.sweeper = setInterval(() => this.expireIdle(), every);
-    this.sweeper.unref();
+    this.sweeper = clock.setInterval(() => this.expireIdle(), every);
+  }
+
+  /** The simulator's time (bans, stored devices, idle SIDs): the clock's, so that tests can advance it. */
+  now(): number {
+    return this.clock.now();
   }
 
   close(): void {
-    clearInterval(this.sweeper);
+    this.clock.clearInterval(this.sweeper);
     for (const line of this.lines.values()) line.reset();
   }
 
@@ -154,7 +159,7 @@ export class Dialler {
     this.sessions.set(sid, session);
     let line = this.lines.get(agent);
     if (!line) {
-      line = new AgentLine(agent, randomInt(1, 0x3fffffff));
+      line = new AgentLine(agent, randomInt(1, 0x3fffffff), this.clock);
       line.outbox.onSent = (event, ackedAt) => this.onEventSent?.(event, ackedAt);
       this.lines.set(agent, line);
     }

@@ -1,5 +1,6 @@
 import type { Json } from '../protocol/codec.js';
 import type { AgentState, KeyValue } from '../protocol/types.js';
+import { SYSTEM_CLOCK, type Clock, type Timer } from './clock.js';
 import { Outbox } from './outbox.js';
 
 // The simulated dialler's state: an agent's line (what the dialler knows of a logged-in agent, which
@@ -19,7 +20,7 @@ export interface Transfer {
   /** When the recipient is an agent of this simulator: its line and the index the call arrives on. */
   recipientLine?: AgentLine;
   recipientIndex?: number;
-  timer?: NodeJS.Timeout;
+  timer?: Timer;
 }
 
 export interface Call {
@@ -45,7 +46,7 @@ export interface Call {
   chapters: string[];
   dtmf: string[];
   chat: { direction: string; message: string }[];
-  timer?: NodeJS.Timeout;
+  timer?: Timer;
 }
 
 export interface Conn {
@@ -82,10 +83,10 @@ export class AgentLine {
   limits: Limits = { live: 1, interactive: 0, offline: 0 };
   readonly calls = new Map<number, Call>();
   requestsUsed = 0;
-  presentTimer: NodeJS.Timeout | null = null;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  presentTimer: Timer | null = null;
+  private readonly timers = new Set<Timer>();
 
-  constructor(readonly name: string, firstRid: number) {
+  constructor(readonly name: string, firstRid: number, private readonly clock: Clock = SYSTEM_CLOCK) {
     this.outbox = new Outbox(firstRid);
   }
 
@@ -110,8 +111,8 @@ export class AgentLine {
   }
 
   /** Runs `fn` after `ms`, unless the line is reset first. */
-  later(ms: number, fn: () => void): NodeJS.Timeout {
-    const t = setTimeout(() => {
+  later(ms: number, fn: () => void): Timer {
+    const t = this.clock.setTimeout(() => {
       this.timers.delete(t);
       fn();
     }, ms);
@@ -119,9 +120,9 @@ export class AgentLine {
     return t;
   }
 
-  cancel(t: NodeJS.Timeout | undefined | null): void {
+  cancel(t: Timer | undefined | null): void {
     if (!t) return;
-    clearTimeout(t);
+    this.clock.clearTimeout(t);
     this.timers.delete(t);
   }
 
@@ -138,7 +139,7 @@ export class AgentLine {
 
   /** Logs the agent out of the dialler: every call and timer ends. */
   reset(): void {
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
     this.presentTimer = null;
     this.calls.clear();

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Json } from '../protocol/codec.js';
+import type { Clock } from './clock.js';
 import { ControlError, makeControl, type Control } from './control.js';
 import { Dialler } from './dialler.js';
 import { errorFrame } from './errors.js';
@@ -21,6 +22,8 @@ export interface SimOptions {
   controlPort?: number;
   /** Where to report an unexpected fault (the simulator itself carries on). */
   onFault?: (err: unknown) => void;
+  /** Time and timers of the dialler (default: the system's); tests pass one they advance by hand. */
+  clock?: Clock;
 }
 
 export interface Simulator {
@@ -46,7 +49,7 @@ const ipOf = (req: IncomingMessage) => (req.socket.remoteAddress ?? '').replace(
 
 export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> {
   const host = opts.host ?? '127.0.0.1';
-  const dialler = new Dialler(opts.fixture ?? BUILTIN_FIXTURE);
+  const dialler = new Dialler(opts.fixture ?? BUILTIN_FIXTURE, opts.clock);
   const onFault = opts.onFault ?? ((err) => process.stderr.write(`aapi sim: internal fault: ${(err as Error)?.stack ?? err}\n`));
   // The certificate library is large: load it only for --tls.
   const cert = opts.tls ? await (await import('./tls.js')).selfSignedCertificate(host) : undefined;

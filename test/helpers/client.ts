@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { Json } from '../../src/protocol/codec.js';
+import type { Clock, Timer } from '../../src/sim/clock.js';
 import { startSimulator, type Simulator, type SimOptions } from '../../src/sim/server.js';
 import { mergeFixture, type Fixture, type Timings } from '../../src/sim/fixture.js';
 
@@ -147,6 +148,76 @@ export class RawClient {
   }
 }
 
+interface ManualTimer {
+  due: number;
+  /** The period of an interval; null for a one-shot timer. */
+  every: number | null;
+  fn: () => void;
+  seq: number;
+}
+
+/**
+ * A clock that stands still until the test advances it (`startTestSim({}, {}, { clock })`): bans, stored
+ * devices, idle SIDs and the simulator's call timers then happen when the test says, however slow the
+ * machine, instead of a real timer the test must outwait.
+ */
+export class ManualClock implements Clock {
+  private t: number;
+  private seq = 0;
+  private readonly timers = new Set<ManualTimer>();
+
+  constructor(start = Date.now()) {
+    this.t = start;
+  }
+
+  now(): number {
+    return this.t;
+  }
+
+  setTimeout(fn: () => void, ms: number): Timer {
+    return this.add(fn, ms, null);
+  }
+
+  setInterval(fn: () => void, ms: number): Timer {
+    return this.add(fn, ms, Math.max(1, ms));
+  }
+
+  clearTimeout(timer: Timer): void {
+    this.timers.delete(timer as ManualTimer);
+  }
+
+  clearInterval(timer: Timer): void {
+    this.timers.delete(timer as ManualTimer);
+  }
+
+  /**
+   * Moves time on by `ms`, running every timer that falls due on the way, in the order of their due
+   * times (then of their creation), each with now() at its due time; what they send is on its way when
+   * this returns.
+   */
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      let next: ManualTimer | undefined;
+      for (const timer of this.timers) {
+        if (timer.due <= end && (!next || timer.due < next.due || (timer.due === next.due && timer.seq < next.seq))) next = timer;
+      }
+      if (!next) break;
+      this.t = next.due;
+      if (next.every === null) this.timers.delete(next);
+      else next.due += next.every;
+      next.fn();
+    }
+    this.t = end;
+  }
+
+  private add(fn: () => void, ms: number, every: number | null): ManualTimer {
+    const timer: ManualTimer = { due: this.t + Math.max(0, ms), every, fn, seq: this.seq++ };
+    this.timers.add(timer);
+    return timer;
+  }
+}
+
 /** Timings short enough for tests, long enough to observe each state. */
 export const FAST: Partial<Timings> = { presentMs: 20, talkMs: 0, dialMs: 20, transferMs: 0, chatReplyMs: 0 };
 
@@ -186,6 +257,3 @@ export class Harness {
     for (const s of this.sims.splice(0)) await s.close();
   }
 }
-
-/** Resolves after `ms`: for waits that must outlast a simulator timer (never asserted as a speed). */
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

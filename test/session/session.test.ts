@@ -5,7 +5,8 @@ import type { Json } from '../../src/protocol/codec.js';
 import { AapiError, ConnectFailed, ConnectionLost } from '../../src/session/errors.js';
 import { Session, type SessionOptions } from '../../src/session/session.js';
 import type { Simulator } from '../../src/sim/server.js';
-import { startTestSim } from '../helpers/client.js';
+import { BUILTIN_FIXTURE } from '../../src/sim/fixture.js';
+import { ManualClock, startTestSim } from '../helpers/client.js';
 
 // The session engine against a real simulator over real sockets.
 
@@ -110,10 +111,19 @@ describe('Session', () => {
   });
 
   it('sends KeepAlive, which keeps the SID alive past its idle limit', async () => {
-    sim = await startTestSim({ sidIdleMs: 300 });
-    const s = await open({ keepAliveMs: 50 });
+    // The simulator's idle time passes on a clock the test moves, only once a KeepAlive has arrived
+    // since the last move: twice the limit goes by, however late the session's timer fires.
+    const clock = new ManualClock();
+    const { sidIdleMs } = BUILTIN_FIXTURE.timings;
+    sim = await startTestSim({}, {}, { clock });
+    const s = await open({ keepAliveMs: 20 });
     const sid = s.sid;
-    await new Promise((r) => setTimeout(r, 700));
+    for (let i = 0; i < 6; i++) {
+      const before = sim.dialler.received.KeepAlive;
+      await expect.poll(() => sim!.dialler.received.KeepAlive, { timeout: 5000, interval: 5 }).toBeGreaterThan(before);
+      clock.advance(sidIdleMs / 3);
+    }
+    expect(sim.control.state().sessions).toBe(1);
     expect(await s.request('GetTenants')).toMatchObject({ tenants: ['demo', 'other'] });
     expect(s.sid).toBe(sid);
     expect(sim.control.state()).toMatchObject({ received: { Authenticate: 1 } });

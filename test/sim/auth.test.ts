@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, sleep } from '../helpers/client.js';
+import { BUILTIN_FIXTURE } from '../../src/sim/fixture.js';
+import { Harness, ManualClock } from '../helpers/client.js';
 
 // Authenticate and what follows it: the credential errors 100-107, bans, two-factor logins with
 // stored devices, one SID per login, and a second login of the same agent taking the line over.
@@ -50,11 +51,16 @@ describe('bans', () => {
   });
 
   it('lifts a ban after banMs', async () => {
-    const sim = await h.sim({ banAfter: 1, ipBanAfter: 100, banMs: 150 });
+    // The simulator's clock stands still until the test moves it: no real wait, whatever the load.
+    const clock = new ManualClock();
+    const { banMs } = BUILTIN_FIXTURE.timings;
+    const sim = await h.sim({ banAfter: 1, ipBanAfter: 100 }, {}, { clock });
     const c = await h.client(sim.url);
     expect(await c.request('Authenticate', auth('demo', 'nope'))).toMatchObject({ ErrorNumber: 100 });
     expect(await c.request('Authenticate', auth('demo', 'demo'))).toMatchObject({ ErrorNumber: 102 });
-    await sleep(450);
+    clock.advance(banMs - 1);
+    expect(await c.request('Authenticate', auth('demo', 'demo'))).toMatchObject({ ErrorNumber: 102 });
+    clock.advance(2);
     expect(await c.request('Authenticate', auth('demo', 'demo'))).toMatchObject({ Response: 'OK' });
   });
 
@@ -116,13 +122,19 @@ describe('two-factor authentication', () => {
   });
 
   it('does not remember a device without StoreDevice, and forgets it after StoreDevice days', async () => {
-    const sim = await h.sim({ dayMs: 150 });
+    const clock = new ManualClock();
+    const { dayMs } = BUILTIN_FIXTURE.timings;
+    const sim = await h.sim({}, {}, { clock });
     const c = await h.client(sim.url);
     const unstored = await c.request('Authenticate', auth('demo2fa', 'demo', { SecondFactor: '123456' }));
     expect(await c.request('Authenticate', auth('demo2fa', 'demo', { DeviceID: unstored.DeviceID }))).toMatchObject({ ErrorNumber: 107 });
-    const stored = await c.request('Authenticate', auth('demo2fa', 'demo', { SecondFactor: '123456', StoreDevice: 1 }));
+    const stored = await c.request('Authenticate', auth('demo2fa', 'demo', { SecondFactor: '123456', StoreDevice: 2 }));
     expect(await c.request('Authenticate', auth('demo2fa', 'demo', { DeviceID: stored.DeviceID }))).toMatchObject({ Response: 'OK' });
-    await sleep(450); // three "days"
+    // Still remembered late on the second "day" (StoreDevice counts days, not one day) ...
+    clock.advance(2 * dayMs - 1);
+    expect(await c.request('Authenticate', auth('demo2fa', 'demo', { DeviceID: stored.DeviceID }))).toMatchObject({ Response: 'OK' });
+    // ... and forgotten once both have passed.
+    clock.advance(2);
     expect(await c.request('Authenticate', auth('demo2fa', 'demo', { DeviceID: stored.DeviceID }))).toMatchObject({ ErrorNumber: 107 });
   });
 });

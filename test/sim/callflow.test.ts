@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Json } from '../../src/protocol/codec.js';
 import type { Simulator } from '../../src/sim/server.js';
-import { Harness, sleep, type RawClient } from '../helpers/client.js';
+import { Harness, ManualClock, type RawClient } from '../helpers/client.js';
 
 // "Dialler Basics": the standard cycle, manual and follow-on calls, and what an agent does during a
 // call (recording, hold, DTMF, chapters, wrap, disposition with callbacks and data).
@@ -75,15 +75,29 @@ describe('standard cycle', () => {
   });
 
   it('GoUnavailable while waiting is granted at once and no call is presented', async () => {
-    const sim = await h.sim({ presentMs: 300 });
+    // The presentation delay runs on a clock the test moves: the call cannot come early on a slow
+    // machine, nor be missed by a wait that was too short.
+    const clock = new ManualClock();
+    const presentMs = 300;
+    const sim = await h.sim({ presentMs }, {}, { clock });
     const c = await h.agent(sim);
-    const mark = c.mark;
+    let mark = c.mark;
     expect(await c.request('GoAvailable', { live: 1, offline: 0, interactive: 0 })).toMatchObject({ Response: 'OK' });
     await c.event('NowWaiting', 2000, mark);
     expect(await c.request('GoUnavailable', { breakReason: 0 })).toMatchObject({ Response: 'OK' });
     await c.event('NowUnavailable', 2000, mark);
-    await sleep(600);
+    clock.advance(presentMs * 10);
+    await c.request('GetTenants'); // a barrier: anything the timers sent has arrived before its answer
     expect(names(c, mark)).toEqual(['NowAvailable', 'NowWaiting', 'NowUnavailable']);
+    // The same delay, waiting, does present the call: the advance above was long enough to show one.
+    mark = c.mark;
+    expect(await c.request('GoAvailable', { live: 1, offline: 0, interactive: 0 })).toMatchObject({ Response: 'OK' });
+    await c.event('NowWaiting', 2000, mark);
+    clock.advance(presentMs - 1);
+    await c.request('GetTenants');
+    expect(names(c, mark)).toEqual(['NowAvailable', 'NowWaiting']);
+    clock.advance(1);
+    await c.event('NowInCall', 2000, mark);
   });
 
   it('160 when already available with the same settings, 161 when already unavailable or already leaving', async () => {

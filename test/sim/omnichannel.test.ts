@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Json } from '../../src/protocol/codec.js';
 import type { Timings } from '../../src/sim/fixture.js';
 import type { Simulator } from '../../src/sim/server.js';
-import { Harness, sleep, type RawClient } from '../helpers/client.js';
+import { Harness, ManualClock, type RawClient } from '../helpers/client.js';
 
 // "Omnichannel and SessionIndex": interactive (chat) sessions on SessionIndex 1-9 beside the live
 // call on 0, the GoAvailable session counts, and the rule for GoAvailable while available (160).
@@ -59,10 +59,13 @@ describe('GoAvailable session counts', () => {
   });
 
   it('live 0: no live call is presented, and the agent is not offered for transfers', async () => {
-    const sim = await h.sim({ presentMs: 20 });
+    // The presentation delay runs on a clock the test moves, well past it: no wait that a slow machine outlasts.
+    const clock = new ManualClock();
+    const sim = await h.sim({ presentMs: 20 }, {}, { clock });
     const c = await available(sim, { live: 0, offline: 0, interactive: 2 });
     const other = await h.agent(sim, 'demo2');
-    await sleep(300);
+    clock.advance(20 * 10);
+    await c.request('GetTenants'); // a barrier: anything the timers sent has arrived before its answer
     expect(c.events.some((e) => e.event === 'NowInCall')).toBe(false);
     expect((await other.request('GetAgents')).Agents).toEqual([]);
     expect(() => sim.control.presentCall({ agent: 'demo' })).toThrow();

@@ -1,11 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, sleep, type RawClient } from '../helpers/client.js';
+import { BUILTIN_FIXTURE } from '../../src/sim/fixture.js';
+import { Harness, ManualClock, type RawClient } from '../helpers/client.js';
 
 // The life of a SID: unknown (198), used from another address (199), expired after sidIdleMs
 // without a message, kept alive by KeepAlive, and forgotten all at once by the control API.
 
 const h = new Harness();
 afterEach(() => h.cleanup());
+
+/** The simulator looks for idle SIDs at least this often. */
+const SWEEP_MS = 1000;
 
 /** Sends GetTenants and waits for its answer: everything the server sent before it has arrived. */
 async function barrier(c: RawClient): Promise<void> {
@@ -26,10 +30,15 @@ describe('198: unknown SID', () => {
   });
 
   it('forgets a SID after sidIdleMs with no message', async () => {
-    const sim = await h.sim({ sidIdleMs: 300 });
+    // Idle time passes on a clock the test moves: a slow machine neither expires the SID early nor late.
+    const clock = new ManualClock();
+    const { sidIdleMs } = BUILTIN_FIXTURE.timings;
+    const sim = await h.sim({}, {}, { clock });
     const c = await h.agent(sim);
     expect(sim.control.state().sessions).toBe(1);
-    await sleep(1200);
+    clock.advance(sidIdleMs - 1);
+    expect(sim.control.state().sessions).toBe(1);
+    clock.advance(SWEEP_MS + 1);
     expect(sim.control.state().sessions).toBe(0);
     expect(await c.request('GetTenants')).toMatchObject({ Response: 'ERROR', ErrorNumber: 198 });
     // Authenticating again takes the agent's line over: still connected, no Connect needed.
@@ -40,26 +49,31 @@ describe('198: unknown SID', () => {
   });
 
   it('KeepAlive (and any other request) keeps a SID alive; a silent one expires meanwhile', async () => {
-    const sim = await h.sim({ sidIdleMs: 600 });
+    const clock = new ManualClock();
+    const { sidIdleMs } = BUILTIN_FIXTURE.timings;
+    const sim = await h.sim({}, {}, { clock });
     const kept = await h.client(sim.url);
     await kept.login('demo');
     const busy = await h.client(sim.url);
     await busy.login('demo2');
     const silent = await h.client(sim.url);
     await silent.login('limited');
-    const started = Date.now();
-    let i = 0;
-    while (Date.now() - started < 1800) {
+    // Twice the idle limit, a third of it at a time: kept sends a KeepAlive every step, busy a request
+    // every other step (two thirds of the limit apart), silent nothing.
+    for (let i = 0; i < 6; i++) {
       kept.keepAlive();
-      if (i++ % 2 === 0) await busy.request('GetTenants');
-      await sleep(60);
+      // KeepAlive has no answer: wait until the simulator has received it, before time moves on.
+      await expect.poll(() => sim.dialler.received.KeepAlive, { timeout: 5000, interval: 5 }).toBe(i + 1);
+      if (i % 2 === 0) await busy.request('GetTenants');
+      clock.advance(sidIdleMs / 3);
     }
+    expect(sim.control.state().sessions).toBe(2);
     expect(await kept.request('GetTenants')).toMatchObject({ tenants: ['demo', 'other'] });
     expect(await busy.request('GetTenants')).toMatchObject({ tenants: ['demo', 'other'] });
     expect(await silent.request('GetTenants')).toMatchObject({ ErrorNumber: 198 });
     // KeepAlive was never answered: the only frames are the replies to Authenticate and GetTenants.
     expect(kept.frames).toHaveLength(2);
-  }, 15_000);
+  });
 
   it('control.expireSessions forgets every SID at once', async () => {
     const sim = await h.sim();
