@@ -13,6 +13,8 @@ export default defineConfig({
       'test/recipe/**/*.test.ts',
       // mask() (src/session/mask.ts) is shown through these too.
       'test/console/**/*.test.ts',
+      // The wait mark, over the event log (src/session/event-log.ts), in-process.
+      'test/cli/wait-mark.test.ts',
     ],
     exclude: ['test/e2e/**', '**/*.e2e.test.ts', 'test/recipe/golden.test.ts', '**/node_modules/**'],
     testTimeout: 20_000,
