@@ -84,7 +84,7 @@ function cleanup() {
       const pid = Number(readFileSync(join(run, f), 'utf8'));
       try {
         // Only a daemon of this bench's AAPI_HOME: a stale lock's PID may belong to another process by now.
-        const ours = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('__daemon')
+        const ours = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('__server')
           && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`AAPI_HOME=${home}`);
         if (pid > 0 && ours) {
           process.kill(pid, 'SIGTERM');

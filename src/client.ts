@@ -6,7 +6,7 @@ import { forwardedEnv } from './daemon/wire.js';
 // warm and runs it in-process; this file stays tiny so that hand-off costs little more than
 // starting Node. Everything else (and any command when no daemon answers) loads the full CLI.
 
-const LOCAL = new Set(['login', 'sim', 'run', 'batch', 'console', 'completion', '__daemon']);
+const LOCAL = new Set(['login', 'sim', 'run', 'batch', 'console', 'completion', '__server']);
 const VALUED = new Set(['--server', '--profile', '--timeout']);
 
 function commandOf(argv: string[]): string | undefined {

@@ -1,5 +1,5 @@
 import yargs, { type Argv } from 'yargs';
-import type { DaemonContext } from '../daemon/context.js';
+import type { DaemonContext, ServerControl } from '../daemon/context.js';
 import { parseDuration } from './duration.js';
 import { CliError, EXIT } from './exit.js';
 import { processIO, type IO } from './io.js';
@@ -17,6 +17,8 @@ export const VERSION = typeof __AAPI_VERSION__ === 'string' ? __AAPI_VERSION__ :
 export interface CommandEnv {
   io: IO;
   daemon?: DaemonContext;
+  /** The session server, when the command runs inside it (whatever its profile). */
+  server?: ServerControl;
   profile: string;
   timeoutMs: number;
   opts: { json?: boolean };
@@ -70,7 +72,7 @@ function build(argv: string[], env: CommandEnv): Argv {
         const latencyMs = a.latency === undefined ? undefined : parseDuration(String(a.latency), '--latency');
         return runSim({ host: a.host as string, port: a.port as number, tls: a.tls as boolean, fixture: a.fixture as string | undefined, controlPort: a.controlPort as number, certOut: a.certOut as string | undefined, latencyMs }, env.io);
       }))
-    .command('login', 'Authenticate an agent and start the profile\'s session daemon; prints the SID.',
+    .command('login', 'Authenticate an agent and hold the profile\'s session in the session server (started if need be); prints the SID.',
       (c) => c
         .option('agent', { type: 'string', describe: 'agent name (env AAPI_AGENT)' })
         .option('extension', { type: 'string', describe: 'extension or DDI of the agent\'s phone (env AAPI_EXTENSION)' })
@@ -84,7 +86,9 @@ function build(argv: string[], env: CommandEnv): Argv {
         const { login } = await import('./commands/login.js');
         return login({ ...a, server: a.server as string | undefined } as never, env);
       }))
-    .command('logout', 'Log off and stop the profile\'s session daemon.', {}, run(async () => (await import('./commands/session.js')).logout(env)))
+    .command('logout', 'Log off and end the profile\'s session; the session server ends with its last one.',
+      (c) => c.option('all', { type: 'boolean', describe: 'every profile logs off, and the session server ends' }),
+      run(async (a) => (await import('./commands/session.js')).logout(env, a.all === true)))
     .command('status', 'The session: server, agent, SID, state (LoggedOut, Unavailable, Waiting, Calling, InCall, Wrapping), open sessions.', {},
       run(async () => (await import('./commands/session.js')).status(env)))
     .command('events', 'Print the events recorded in the profile\'s event log.',
@@ -151,9 +155,9 @@ function build(argv: string[], env: CommandEnv): Argv {
     .command('completion [shell]', 'Print a bash or zsh completion script: eval "$(aapi completion bash)".',
       (c) => c.positional('shell', { type: 'string', describe: 'bash or zsh (default: from $SHELL)' }),
       run(async (a) => (await import('./commands/completion.js')).completion(a.shell as string | undefined, env)))
-    .command('__daemon <profile>', false, {}, async (a) => {
-      const { runDaemon } = await import('../daemon/daemon.js');
-      await runDaemon(String(a.profile), (argv, io, daemon) => main(argv, io, daemon));
+    .command('__server <profile>', false, {}, async (a) => {
+      const { runServer } = await import('../daemon/daemon.js');
+      await runServer(String(a.profile), (argv, io, daemon, server) => main(argv, io, daemon, server));
     });
   y = registerVerbs(y, env, run);
   y = y
@@ -205,9 +209,9 @@ function canonicalVerb(argv: string[]): string[] {
 }
 
 /** Runs one `aapi` command line; returns its exit code. Output goes only to `io`. */
-export async function main(argv: string[], io: IO, daemon?: DaemonContext): Promise<number> {
+export async function main(argv: string[], io: IO, daemon?: DaemonContext, server?: ServerControl): Promise<number> {
   argv = canonicalVerb(argv);
-  const env: CommandEnv = { io, daemon, profile: 'default', timeoutMs: 30_000, opts: {}, out: new Printer(io, {}), code: EXIT.ok };
+  const env: CommandEnv = { io, daemon, server, profile: 'default', timeoutMs: 30_000, opts: {}, out: new Printer(io, {}), code: EXIT.ok };
   try {
     await build(argv, env).parseAsync(argv, {}, (_err, _argv, output) => {
       if (output) io.stdout.write(`${output}\n`);

@@ -1,15 +1,17 @@
 import type { Socket } from 'node:net';
 import type { Json } from '../protocol/codec.js';
-import { HANDSHAKE_MS, LineReader, line, MAX_LINE, nonce, objectOf, PROTOCOL, proofOf, proves, type CallRequest, type PipeRequest, type Refused } from './wire.js';
+import { HANDSHAKE_MS, LineReader, line, MAX_LINE, nonce, objectOf, PROTOCOL, proofOf, proves, type CallRequest, type PipeRequest, type Refused, type StartRequest } from './wire.js';
+import { PROFILE_NAME } from './paths.js';
 
 // The daemon's side of one connection: the handshake (wire.ts), then the request it proved it may
 // make. Whatever arrives, every line gets an answer or the connection is closed: never silence,
 // never a throw out of here (a bug in a handler is the caller's to catch and log).
 
 export interface Handlers {
-  call(call: CallRequest['call'], socket: Socket): void;
+  call(profile: string, call: CallRequest['call'], socket: Socket): void;
   /** Returns what takes the connection's later lines, the requests of each chunk together. */
-  pipe(pipe: PipeRequest['pipe'], socket: Socket): (lines: string[]) => void;
+  pipe(profile: string, pipe: PipeRequest['pipe'], socket: Socket): (lines: string[]) => void;
+  start(profile: string, start: StartRequest['start'], socket: Socket): void;
 }
 
 export function accept(socket: Socket, secret: string, instance: string, handlers: Handlers, onFault: (err: unknown) => void): void {
@@ -44,12 +46,18 @@ export function accept(socket: Socket, secret: string, instance: string, handler
   const serve = (frame: Json): void => {
     const call = frame.call as CallRequest['call'] | undefined;
     const pipe = frame.pipe as PipeRequest['pipe'] | undefined;
+    const start = frame.start as StartRequest['start'] | undefined;
+    const profile = typeof frame.profile === 'string' && PROFILE_NAME.test(frame.profile) ? frame.profile : undefined;
     if (frame.probe === true) {
       socket.end(line({ probed: instance }));
+    } else if (!profile) {
+      refuse('a request names its profile');
     } else if (call && Array.isArray(call.argv) && call.argv.every((a) => typeof a === 'string') && call.env && typeof call.env === 'object' && call.tty && typeof call.tty === 'object') {
-      handlers.call(call, socket);
+      handlers.call(profile, call, socket);
     } else if (pipe && typeof pipe === 'object' && typeof pipe.timeoutMs === 'number') {
-      rest = handlers.pipe(pipe, socket);
+      rest = handlers.pipe(profile, pipe, socket);
+    } else if (start && typeof start === 'object' && typeof start.url === 'string' && typeof start.agent === 'string' && typeof start.password === 'string') {
+      handlers.start(profile, start, socket);
     } else {
       refuse('an unknown request');
     }

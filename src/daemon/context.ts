@@ -2,7 +2,7 @@ import type { EventLog } from '../session/event-log.js';
 import type { Session } from '../session/session.js';
 import type { ProfilePaths } from './paths.js';
 
-/** What a command run inside a profile's daemon can reach. */
+/** What a command run inside the session server for a profile with a session can reach. */
 export interface DaemonContext {
   profile: string;
   paths: ProfilePaths;
@@ -13,17 +13,32 @@ export interface DaemonContext {
    * each event `aapi wait` returns: `wait` looks only at events after it.
    */
   waitMark: number;
-  /** Logs off (when asked) and ends the daemon once the current command has answered. */
+  /** The connection as it is: up since, or reconnecting since (how many attempts, the last error). */
+  connection: Connection;
+  /** Logs off (when asked) and ends this profile's session once the current command has answered. */
   shutdown(why: string, logoff: boolean): Promise<void>;
 }
 
-/** The daemon's answer to its starter (`aapi login`), sent once on the status pipe. */
+export type Connection =
+  | { state: 'connected'; since: string }
+  | { state: 'reconnecting'; since: string; attempts: number; lastError: string };
+
+/** What a command run inside the session server can reach whatever its profile: the server itself. */
+export interface ServerControl {
+  pid: number;
+  /** The profiles with a session, by name. */
+  profiles(): DaemonContext[];
+  /** Every profile logs off; the server ends once the current command has answered. */
+  logoutAll(why: string): Promise<string[]>;
+}
+
+/** The answer to a start (`aapi login`): on the first server's status pipe, or over the socket. */
 export type StartReport =
   | { ok: true; sid: number; agent: string; server: string }
   | { ok: false; exitCode: number; error: string; hint?: string; running?: boolean };
 
-/** What `aapi login` hands the daemon on its stdin (never in argv or the environment). */
-export interface StartRequest {
+/** What `aapi login` hands the server (on its stdin, or over the socket after the handshake; never in argv or the environment). */
+export interface StartSession {
   url: string;
   agent: string;
   password: string;
@@ -35,12 +50,4 @@ export interface StartRequest {
   insecure?: boolean;
   timeoutMs?: number;
   keepAliveMs?: number;
-}
-
-/** The socket protocol: the caller's first line, then frames back: {o}, {e} text, {x} the exit code. */
-export interface ForwardedCall {
-  argv: string[];
-  env: Record<string, string>;
-  cwd: string;
-  tty: { stdin: boolean; stdout: boolean; stderr: boolean; columns?: number };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, chmodSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { EXIT } from '../cli/exit.js';
@@ -9,33 +10,35 @@ import { AapiError, ConnectFailed } from '../session/errors.js';
 import { EventLog } from '../session/event-log.js';
 import { Session } from '../session/session.js';
 import { accept } from './accept.js';
-import type { DaemonContext, StartReport, StartRequest } from './context.js';
+import type { DaemonContext, ServerControl, StartReport, StartSession } from './context.js';
 import { alive, dial, DialError, readLock, type LockRecord } from './dial.js';
 import { profilePaths, type ProfilePaths } from './paths.js';
 import { servePipe } from './pipe.js';
 import { checkSocketPath, ensureRunDir } from './trust.js';
 import { line, PROTOCOL, type CallRequest } from './wire.js';
 
-// The per-profile daemon: it holds the authenticated session and runs the commands that callers
-// forward over its socket, in-process, with their output streamed back.
+// The session server: one process per user (per AAPI_HOME) holding every profile's session, as
+// tmux's server holds every session. The first `aapi login` starts it; later logins add a session
+// over its socket; it runs the commands that callers forward, in-process, with their output streamed
+// back; it ends when its last session does. One profile's failure ends that profile only.
 
-type RunCommand = (argv: string[], io: IO, daemon: DaemonContext) => Promise<number>;
+type RunCommand = (argv: string[], io: IO, daemon: DaemonContext | undefined, server: ServerControl) => Promise<number>;
 
-const log = (paths: ProfilePaths, text: string) => {
+const win = process.platform === 'win32';
+
+const append = (file: string, text: string) => {
   try {
-    writeFileSync(paths.log, `${new Date().toISOString()} ${text}\n`, { flag: 'a', mode: 0o600 });
+    writeFileSync(file, `${new Date().toISOString()} ${text}\n`, { flag: 'a', mode: 0o600 });
   } catch {
     // the log is a courtesy
   }
 };
 
-const win = process.platform === 'win32';
-
 /**
- * One daemon per profile: a lock file (0600, in the private run directory) recording its PID, a
- * random instance id, its socket and the handshake's secret. A lock whose process is gone, or whose
- * PID the system has since given to another process (no daemon of that instance answers), is stale
- * and taken over; one still logging in (not listening yet, before its deadline) is not.
+ * One server: a lock file (0600, in the private run directory) recording its PID, a random instance
+ * id, its socket and the handshake's secret. A lock whose process is gone, or whose PID the system
+ * has since given to another process (no server of that instance answers), is stale and taken over;
+ * one still starting (not listening yet, before its deadline) is not.
  */
 async function acquireLock(paths: ProfilePaths, record: LockRecord): Promise<boolean> {
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -88,9 +91,22 @@ function readDevice(paths: ProfilePaths): string | undefined {
   }
 }
 
-/** Entry point of `aapi __daemon PROFILE`: stdin carries the StartRequest, fd 3 takes the StartReport. */
-export async function runDaemon(profile: string, runCommand: RunCommand): Promise<never> {
-  const paths = profilePaths(profile);
+/** The dialler a URL names, as the server compares them: its host resolved, and its port. */
+async function diallerOf(url: string): Promise<string> {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === 'wss:' ? '443' : '80');
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  try {
+    return `${(await lookup(host)).address}:${port}`;
+  } catch {
+    return `${host.toLowerCase()}:${port}`;
+  }
+}
+
+/** Entry point of `aapi __server PROFILE`: stdin carries the first profile's start, fd 3 takes its report. */
+export async function runServer(first: string, runCommand: RunCommand): Promise<never> {
+  const paths = profilePaths(first);
+  const log = (text: string) => append(paths.serverLog, text);
   let reported = false;
   const report = (r: StartReport) => {
     if (reported) return;
@@ -99,14 +115,14 @@ export async function runDaemon(profile: string, runCommand: RunCommand): Promis
       writeSync(3, `${JSON.stringify(r)}\n`);
       closeSync(3);
     } catch {
-      // the starter went away; the daemon carries on, or exits, regardless
+      // the starter went away; the server carries on, or exits, regardless
     }
   };
-  let req: StartRequest;
+  let req: StartSession;
   try {
-    req = JSON.parse(await readStdin()) as StartRequest;
+    req = JSON.parse(await readStdin()) as StartSession;
   } catch {
-    report({ ok: false, exitCode: EXIT.usage, error: 'the daemon was started without its request' });
+    report({ ok: false, exitCode: EXIT.usage, error: 'the session server was started without its request' });
     process.exit(EXIT.usage);
   }
   try {
@@ -116,7 +132,6 @@ export async function runDaemon(profile: string, runCommand: RunCommand): Promis
     report({ ok: false, exitCode: EXIT.connection, error: (err as Error).message });
     process.exit(EXIT.connection);
   }
-  mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   // Windows: a pipe name nobody can guess, per start, so a squatter cannot be there first.
   const record: LockRecord = {
     v: PROTOCOL, pid: process.pid, instance: randomBytes(12).toString('hex'),
@@ -125,10 +140,10 @@ export async function runDaemon(profile: string, runCommand: RunCommand): Promis
     startBy: Date.now() + (req.timeoutMs ?? 30_000) + 10_000,
   };
   if (!(await acquireLock(paths, record))) {
-    report({ ok: false, exitCode: EXIT.usage, error: `profile ${profile} already has a session`, running: true });
+    report({ ok: false, exitCode: EXIT.usage, error: 'a session server is already running', running: true });
     process.exit(0);
   }
-  // The lock goes first: from then on no client takes this daemon for alive. A named pipe is no file
+  // The lock goes first: from then on no client takes this server for alive. A named pipe is no file
   // to remove (it goes with its server); a Unix socket is, once we are sure it is one.
   const removeSocket = () => {
     if (win) return;
@@ -142,98 +157,175 @@ export async function runDaemon(profile: string, runCommand: RunCommand): Promis
     rmSync(paths.lock, { force: true });
     removeSocket();
   };
-  // Holding the lock, any socket left here is a dead daemon's (kill -9 leaves it behind).
+  // Holding the lock, any socket left here is a dead server's (kill -9 leaves it behind).
   removeSocket();
-  rmSync(paths.lastExit, { force: true });
-  const eventLog = new EventLog(paths.events);
-  let session: Session;
-  try {
-    session = await Session.open({
-      url: req.url, agent: req.agent, password: req.password, extension: req.extension,
-      tenant: req.tenant, campaign: req.campaign, secondFactor: req.secondFactor, storeDevice: req.storeDevice,
-      deviceId: readDevice(paths), insecure: req.insecure, timeoutMs: req.timeoutMs, keepAliveMs: req.keepAliveMs,
-      record: (event) => void eventLog.append(event),
-    });
-  } catch (err) {
-    cleanup();
-    const e = err as Error;
-    const aapi = e instanceof AapiError ? e : undefined;
-    report({
-      ok: false,
-      exitCode: aapi && !aapi.isAuthFailure ? EXIT.failed : EXIT.connection,
-      error: e.message,
-      hint: aapi?.hint ?? (e instanceof ConnectFailed ? 'is the server running? `aapi sim` starts a local one' : undefined),
-    });
-    process.exit(aapi && !aapi.isAuthFailure ? EXIT.failed : EXIT.connection);
-  }
-  req.password = '';
-  if (session.deviceId) writeFileSync(paths.device, JSON.stringify({ deviceId: session.deviceId }), { mode: 0o600 });
-  log(paths, `session ${session.sid} open for agent ${req.agent} on ${req.url}`);
+  const fault = (err: unknown) => log(`fault: ${(err as Error)?.stack ?? String(err)}`);
+  // A bug in one session's handling is logged, never the end of every other session.
+  process.on('uncaughtException', fault);
+  process.on('unhandledRejection', fault);
 
-  let server: Server;
-  let finishing = false;
-  /** Why the daemon is on its way out at the user's request: NowLoggedOff is then expected. */
-  let leaving: string | null = null;
-  const finish = async (why: string, code: number) => {
-    if (finishing) return;
-    finishing = true;
-    log(paths, `ending: ${why}`);
-    writeFileSync(paths.lastExit, JSON.stringify({ time: new Date().toISOString(), why }), { mode: 0o600 });
-    session.close();
+  const profiles = new Map<string, DaemonContext>();
+  /** Profiles being logged in, by name: a second start of one waits for nothing, it is refused. */
+  const starting = new Map<string, { agent: string; dialler: string }>();
+  let server: Server | undefined;
+  let ending = false;
+  const endServer = (why: string) => {
+    if (ending) return;
+    ending = true;
+    log(`ending: ${why}`);
     cleanup();
     server?.close();
-    setTimeout(() => process.exit(code), 50).unref();
+    setTimeout(() => process.exit(0), 50).unref();
   };
 
-  const daemon: DaemonContext = {
-    profile, paths, session, log: eventLog, waitMark: eventLog.lastSeq,
-    shutdown: async (why, logoff) => {
-      leaving = why;
-      if (logoff) await session.logoff().catch(() => {});
-      // The caller's answer goes out first; the daemon ends just after.
-      setTimeout(() => void finish(why, 0), 20);
+  async function start(name: string, r: StartSession): Promise<StartReport> {
+    const p = profilePaths(name);
+    if (profiles.has(name) || starting.has(name)) return { ok: false, exitCode: EXIT.usage, error: `profile ${name} already has a session`, running: true };
+    const dialler = await diallerOf(r.url);
+    // One agent in two profiles would steal the dialler's line from itself on every request.
+    for (const [other, d] of [...[...profiles].map(([k, v]) => [k, { agent: v.session.agent, dialler: (v as Held).dialler }] as const), ...starting]) {
+      if (d.agent === r.agent && d.dialler === dialler) {
+        return { ok: false, exitCode: EXIT.usage, error: `agent ${r.agent} is already logged in on ${r.url} under profile ${other}: one agent, one profile (\`aapi logout --profile ${other}\` first)` };
+      }
+    }
+    starting.set(name, { agent: r.agent, dialler });
+    mkdirSync(p.stateDir, { recursive: true, mode: 0o700 });
+    rmSync(p.lastExit, { force: true });
+    const eventLog = new EventLog(p.events);
+    let session: Session;
+    try {
+      session = await Session.open({
+        url: r.url, agent: r.agent, password: r.password, extension: r.extension,
+        tenant: r.tenant, campaign: r.campaign, secondFactor: r.secondFactor, storeDevice: r.storeDevice,
+        deviceId: readDevice(p), insecure: r.insecure, timeoutMs: r.timeoutMs, keepAliveMs: r.keepAliveMs,
+        record: (event) => void eventLog.append(event),
+      });
+    } catch (err) {
+      starting.delete(name);
+      const e = err as Error;
+      const aapi = e instanceof AapiError ? e : undefined;
+      return {
+        ok: false,
+        exitCode: aapi && !aapi.isAuthFailure ? EXIT.failed : EXIT.connection,
+        error: e.message,
+        hint: aapi?.hint ?? (e instanceof ConnectFailed ? 'is the server running? `aapi sim` starts a local one' : undefined),
+      };
+    } finally {
+      r.password = '';
+    }
+    starting.delete(name);
+    if (session.deviceId) writeFileSync(p.device, JSON.stringify({ deviceId: session.deviceId }), { mode: 0o600 });
+    const plog = (text: string) => append(p.log, text);
+    plog(`session ${session.sid} open for agent ${r.agent} on ${r.url}`);
+
+    let finished = false;
+    /** Why the profile is on its way out at the user's request: NowLoggedOff is then expected. */
+    let leaving: string | null = null;
+    const finish = (why: string) => {
+      if (finished) return;
+      finished = true;
+      plog(`ending: ${why}`);
+      writeFileSync(p.lastExit, JSON.stringify({ time: new Date().toISOString(), why }), { mode: 0o600 });
+      session.close();
+      profiles.delete(name);
+      if (profiles.size === 0 && starting.size === 0) endServer(`the last session ended (profile ${name}: ${why})`);
+    };
+    const ctx: Held = {
+      profile: name, paths: p, session, log: eventLog, waitMark: eventLog.lastSeq, dialler,
+      connection: { state: 'connected', since: new Date().toISOString() },
+      shutdown: async (why, logoff) => {
+        leaving = why;
+        if (logoff) await session.logoff().catch(() => {});
+        // The caller's answer goes out first; the profile ends just after.
+        setTimeout(() => finish(why), 20);
+      },
+    };
+    session.on('reconnecting', ({ attempt, delayMs, reason }) => {
+      const since = ctx.connection.state === 'reconnecting' ? ctx.connection.since : new Date().toISOString();
+      ctx.connection = { state: 'reconnecting', since, attempts: attempt, lastError: reason };
+      plog(`connection lost; reconnecting (attempt ${attempt}, in ${delayMs} ms)`);
+    });
+    session.on('reconnected', ({ sid }) => {
+      ctx.connection = { state: 'connected', since: new Date().toISOString() };
+      plog(`reconnected: session ${sid} (authenticated again)`);
+    });
+    session.on('event', (ev: Json) => {
+      if (ev.event === 'NowLoggedOff' && !leaving) finish('the server logged the agent off (NowLoggedOff)');
+    });
+    session.on('closed', (reason) => {
+      if (reason) finish(`the session ended: ${reason.message}`);
+    });
+    profiles.set(name, ctx);
+    return { ok: true, sid: session.sid, agent: r.agent, server: r.url };
+  }
+
+  const control: ServerControl = {
+    pid: process.pid,
+    profiles: () => [...profiles.values()],
+    logoutAll: async (why) => {
+      const names = [...profiles.keys()];
+      await Promise.all([...profiles.values()].map((d) => d.shutdown(why, true)));
+      return names;
     },
   };
-  session.on('reconnecting', ({ attempt, delayMs }) => log(paths, `connection lost; reconnecting (attempt ${attempt}, in ${delayMs} ms)`));
-  session.on('reconnected', ({ sid }) => log(paths, `reconnected: session ${sid}`));
-  session.on('event', (ev: Json) => {
-    if (ev.event === 'NowLoggedOff' && !leaving) void finish('the server logged the agent off (NowLoggedOff)', 0);
-  });
-  session.on('closed', (reason) => {
-    if (reason) void finish(`the session ended: ${reason.message}`, EXIT.connection);
-  });
 
-  const fault = (err: unknown) => log(paths, `fault: ${(err as Error)?.stack ?? String(err)}`);
+  const firstReport = await start(first, req);
+  if (!firstReport.ok) {
+    cleanup();
+    report(firstReport);
+    process.exit(firstReport.exitCode);
+  }
+
   server = createServer((socket) =>
     accept(socket, record.secret, record.instance, {
-      call: (call, sock) => serveCall(sock, call, daemon, runCommand),
-      pipe: (p, sock) => servePipe(sock, daemon, p.timeoutMs, p.events === true),
+      call: (profile, call, sock) => serveCall(sock, call, profiles.get(profile), control, runCommand),
+      pipe: (profile, p, sock) => {
+        const d = profiles.get(profile);
+        if (!d) {
+          sock.end(line({ refused: 'no session', profile }));
+          return () => {};
+        }
+        return servePipe(sock, d, p.timeoutMs, p.events === true);
+      },
+      start: (profile, r, sock) => {
+        void start(profile, r).then((rep) => sock.end(line({ report: rep })), (err) => {
+          fault(err);
+          sock.end(line({ report: { ok: false, exitCode: EXIT.failed, error: (err as Error).message } }));
+        });
+      },
     }, fault),
   );
   server.on('error', fault);
   const previous = process.umask(0o177);
   try {
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(record.socket, () => resolve());
+      server!.once('error', reject);
+      server!.listen(record.socket, () => resolve());
     });
   } catch (err) {
     cleanup();
-    session.close();
+    for (const d of profiles.values()) d.session.close();
     report({ ok: false, exitCode: EXIT.connection, error: `cannot listen on ${record.socket}: ${(err as Error).message}` });
     process.exit(EXIT.connection);
   } finally {
     process.umask(previous);
   }
   if (!win) chmodSync(paths.socket, 0o600);
-  report({ ok: true, sid: session.sid, agent: req.agent, server: req.url });
-  process.on('SIGTERM', () => void finish('stopped (SIGTERM)', 0));
-  process.on('SIGINT', () => void finish('stopped (SIGINT)', 0));
+  log(`started (PID ${process.pid}) with profile ${first}`);
+  report(firstReport);
+  // A Windows server has no console: these never reach it there, and logout is its clean end.
+  process.on('SIGTERM', () => void control.logoutAll('stopped (SIGTERM)'));
+  process.on('SIGINT', () => void control.logoutAll('stopped (SIGINT)'));
   return new Promise<never>(() => {});
 }
 
+/** A profile's context as the server keeps it: with the dialler it is logged in on. */
+interface Held extends DaemonContext {
+  dialler: string;
+}
+
 /** Runs one forwarded command line with its output streamed back as frames. */
-function serveCall(socket: Socket, call: CallRequest['call'], daemon: DaemonContext, runCommand: RunCommand): void {
+function serveCall(socket: Socket, call: CallRequest['call'], daemon: DaemonContext | undefined, control: ServerControl, runCommand: RunCommand): void {
   let gone!: () => void;
   const interrupted = new Promise<void>((resolve) => (gone = resolve));
   socket.on('error', () => gone());
@@ -251,7 +343,7 @@ function serveCall(socket: Socket, call: CallRequest['call'], daemon: DaemonCont
   const stdin = new PassThrough();
   stdin.end();
   const io: IO = { stdout: stream('o'), stderr: stream('e'), stdin, env: call.env, tty: call.tty, interrupted };
-  runCommand(call.argv, io, daemon)
+  runCommand(call.argv, io, daemon, control)
     .catch(() => EXIT.failed)
     .then((code) => {
       frame({ x: code });

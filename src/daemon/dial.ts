@@ -153,5 +153,10 @@ export function readLockChecked(paths: ProfilePaths): Lock {
     if (err instanceof Untrusted) throw new DialError({ kind: 'untrusted', message: err.message });
     throw err;
   }
-  return readLock(paths.lock) ?? { kind: 'unreadable' };
+  const lock = readLock(paths.lock);
+  if (lock) return lock;
+  // No server: perhaps a daemon of the design before it, one per profile, still running.
+  const old = readLock(paths.oldLock);
+  if (old?.kind === 'old' && alive(old.pid)) return old;
+  return { kind: 'unreadable' };
 }

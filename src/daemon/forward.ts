@@ -21,7 +21,7 @@ export async function forward(paths: ProfilePaths, call: ForwardedCall, out: { s
   };
   let socket;
   try {
-    socket = await dial(paths, { call }, onFrame);
+    socket = await dial(paths, { profile: paths.profile, call }, onFrame);
   } catch (err) {
     if (!(err instanceof DialError)) throw err;
     return err.failure.kind === 'absent' || err.failure.kind === 'dead' ? 'absent' : err;

@@ -1,21 +1,27 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-// Where each profile's files live. Kept free of heavy imports: the thin client loads it on every call.
+// Where each profile's files live, and the session server's. Kept free of heavy imports: the thin
+// client loads it on every call.
 
 export interface ProfilePaths {
   profile: string;
-  /** Directory of the daemons' sockets and locks: mode 0700, owned by the user. */
+  /** Directory of the session server's socket and lock: mode 0700, owned by the user. */
   runDir: string;
-  /** The daemon's Unix socket; '' on Windows, where the lock names the pipe. */
+  /** The session server's Unix socket, one for every profile; '' on Windows, where the lock names the pipe. */
   socket: string;
+  /** The session server's lock: its PID, instance, socket and the handshake's secret. */
+  lock: string;
+  /** What the session server did (starts, faults, ends), beside the profiles' folders. */
+  serverLog: string;
+  /** The lock of this profile's daemon in the design before the one server (found, and named). */
+  oldLock: string;
   /** Directory of the profile's files: event log, daemon log, remembered device, last exit. */
   stateDir: string;
   events: string;
   log: string;
   device: string;
   lastExit: string;
-  lock: string;
 }
 
 export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -42,17 +48,19 @@ export function profilePaths(profile: string, env: NodeJS.ProcessEnv = process.e
   const stateDir = join(stateRoot, profile);
   // Windows has no Unix sockets in the file system: each daemon makes a named pipe of a random name
   // and records it in its lock (dial.ts).
-  const socket = win ? '' : join(runDir, `${profile}.sock`);
+  const socket = win ? '' : join(runDir, 'aapi.sock');
   return {
     profile,
     runDir,
     socket,
+    lock: join(runDir, 'aapi.lock'),
+    serverLog: join(stateRoot, '..', 'server.log'),
+    oldLock: join(runDir, `${profile}.lock`),
     stateDir,
     events: join(stateDir, 'events.jsonl'),
     log: join(stateDir, 'daemon.log'),
     device: join(stateDir, 'device.json'),
     lastExit: join(stateDir, 'last-exit.json'),
-    lock: join(runDir, `${profile}.lock`),
   };
 }
 

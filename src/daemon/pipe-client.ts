@@ -38,18 +38,33 @@ export class DaemonPipe {
    */
   static async open(paths: ProfilePaths, timeoutMs: number, onEvent?: (event: Json) => void): Promise<DaemonPipe | undefined> {
     let pipe: DaemonPipe | undefined;
-    const frames: Json[] = [];
+    let answered!: (ready: boolean) => void;
+    // The server's first frame says whether the profile has a session: {ready}, or {refused}.
+    const first = new Promise<boolean>((r) => (answered = r));
+    let readied = false;
+    // Frames after {ready} that come before the pipe object exists (an event, at once): kept for it.
+    const early: Json[] = [];
+    const onFrame = (f: Json) => {
+      if (pipe) return pipe.onFrame(f);
+      if (readied) return void early.push(f);
+      readied = true;
+      answered(f.ready !== undefined);
+    };
     let socket: Socket;
     try {
-      // Frames may come before the pipe object exists (events, as soon as the daemon accepts): kept for it.
-      socket = await dial(paths, { pipe: { timeoutMs, events: onEvent !== undefined } }, (f) => (pipe ? pipe.onFrame(f) : frames.push(f)));
+      socket = await dial(paths, { profile: paths.profile, pipe: { timeoutMs, events: onEvent !== undefined } }, onFrame);
     } catch (err) {
       if (err instanceof DialError && (err.failure.kind === 'absent' || err.failure.kind === 'dead')) return undefined;
       throw err;
     }
+    socket.once('close', () => answered(false));
+    if (!(await first)) {
+      socket.destroy();
+      return undefined;
+    }
     pipe = new DaemonPipe(socket, paths.profile);
     pipe.onEvent = onEvent;
-    for (const f of frames) pipe.onFrame(f);
+    for (const f of early) pipe.onFrame(f);
     return pipe;
   }
 

@@ -44,6 +44,8 @@ export function servePipe(socket: Socket, daemon: DaemonContext, timeoutMs: numb
     if (outbox === '') process.nextTick(flush);
     outbox += `${JSON.stringify(r)}\n`;
   };
+  // The pipe's first frame: the profile has a session and requests may come.
+  socket.write(`${JSON.stringify({ ready: true })}\n`);
   if (events) {
     const stop = daemon.log.follow((e) => reply({ event: e.event }));
     socket.on('close', stop);

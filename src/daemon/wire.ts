@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Json } from '../protocol/codec.js';
+import type { StartSession } from './context.js';
 
 // Everything a client and a session daemon say to each other over the daemon's socket (a named pipe
 // on Windows), as tmux declares its own in tmux-protocol.h: the version, the handshake and the
@@ -14,7 +15,7 @@ import type { Json } from '../protocol/codec.js';
 // The secret is in the daemon's lock file, which only the user can read (trust.ts).
 
 /** Bumped whenever a frame changes: a client and a daemon of different versions refuse each other. */
-export const PROTOCOL = 2;
+export const PROTOCOL = 3;
 /** The longest line either side accepts; a longer one gets an error and the connection is closed. */
 export const MAX_LINE = 1 << 20;
 /** A connection that has not finished its handshake within this long is closed. */
@@ -25,8 +26,9 @@ export interface Welcome { welcome: 'aapi'; v: number; nonce: string; proof: str
 /** The server's last word before it closes: another version, a failed proof, a malformed line. */
 export interface Refused { refused: string; v?: number }
 
-/** A command line run in the daemon, its output streamed back as {o}, {e}, then {x}. */
+/** A command line run in the server for a profile, its output streamed back as {o}, {e}, then {x}. */
 export interface CallRequest {
+  profile: string;
   call: {
     argv: string[];
     /** Only the variables the command may read; never a password (see `forwardedEnv`). */
@@ -35,11 +37,13 @@ export interface CallRequest {
     tty: { stdin: boolean; stdout: boolean; stderr: boolean; columns?: number };
   };
 }
-/** The request pipe of batch jobs: then {id, msg} lines each way (pipe.ts). */
-export interface PipeRequest { pipe: { timeoutMs: number; events: boolean } }
+/** The request pipe of batch jobs, on a profile's session: then {id, msg} lines each way (pipe.ts). */
+export interface PipeRequest { profile: string; pipe: { timeoutMs: number; events: boolean } }
+/** `aapi login`'s: open a session for a profile (the password in it goes nowhere else); answered {report}. */
+export interface StartRequest { start: StartSession & { profile: string } }
 /** Only the handshake: proves who answers (a lock's liveness check). */
 export interface ProbeRequest { probe: true }
-export type Request = (CallRequest | PipeRequest | ProbeRequest) & { proof: string };
+export type Request = (CallRequest | PipeRequest | StartRequest | ProbeRequest) & { proof: string };
 
 /** Frames of a call's answer. */
 export type CallFrame = { o: string } | { e: string } | { x: number };

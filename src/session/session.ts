@@ -422,10 +422,12 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private async reconnectLoop(): Promise<void> {
     const { initialMs, maxMs } = this.opts.backoff;
+    // Why the last attempt failed, for `aapi status` while the dialler is down.
+    let reason = 'connection lost';
     for (let attempt = 1; !this.closing; attempt++) {
       // Full jitter: many clients dropped at once do not come back at once.
       const delayMs = Math.round(Math.random() * Math.min(maxMs, initialMs * 2 ** (attempt - 1)));
-      this.emit('reconnecting', { attempt, delayMs, reason: 'connection lost' });
+      this.emit('reconnecting', { attempt, delayMs, reason });
       await new Promise((r) => setTimeout(r, delayMs));
       if (this.closing) return;
       try {
@@ -438,6 +440,7 @@ export class Session extends EventEmitter<SessionEvents> {
           this.shutdown(err);
           return;
         }
+        reason = (err as Error).message;
         this.ws?.terminate();
         this.ws = null;
       }

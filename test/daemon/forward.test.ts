@@ -29,7 +29,7 @@ const root = typeof process.getuid === 'function' && process.getuid() === 0;
 function profile(lock: Partial<LockRecord> | string = {}): { paths: ProfilePaths; record: LockRecord } {
   const runDir = join(dir, `run-${++n}`);
   mkdirSync(runDir, { mode: 0o700 });
-  const paths = { ...profilePaths(`p${n}`, { AAPI_HOME: dir }), runDir, socket: join(runDir, 'p.sock'), lock: join(runDir, 'p.lock') };
+  const paths = { ...profilePaths(`p${n}`, { AAPI_HOME: dir }), runDir, socket: join(runDir, 'p.sock'), lock: join(runDir, 'p.lock'), oldLock: join(runDir, `p${n}.lock`) };
   const record: LockRecord = { v: PROTOCOL, pid: process.pid, instance: `inst-${n}`, socket: paths.socket, secret: `s3cret-${n}`, startBy: 0, ...(typeof lock === 'object' ? lock : {}) };
   writeFileSync(paths.lock, typeof lock === 'string' ? lock : JSON.stringify(record), { mode: 0o600 });
   return { paths, record };
@@ -47,13 +47,14 @@ async function daemon(frames: string[], end = true) {
   const calls: ForwardedCall[] = [];
   await listen(p.paths.socket, (socket) =>
     accept(socket, p.record.secret, p.record.instance, {
-      call: (c, s) => {
+      call: (_profile, c, s) => {
         calls.push(c);
         for (const f of frames) s.write(f);
         if (end) s.end();
         else s.destroy();
       },
       pipe: () => () => {},
+      start: () => {},
     }, (err) => {
       throw err;
     }),
@@ -136,7 +137,9 @@ describe('forward', () => {
     const p = profile();
     await impostor(p, () => line({ refused: 'version', v: PROTOCOL + 1 }));
     expect(await failure(forward(p.paths, call, quiet))).toEqual({ kind: 'version', pid: process.pid, v: PROTOCOL + 1 });
-    const old = profile(String(process.pid));
+    const old = profile();
+    rmSync(old.paths.lock);
+    writeFileSync(old.paths.oldLock, String(process.pid));
     const f = await failure(forward(old.paths, call, quiet));
     expect(f).toEqual({ kind: 'old', pid: process.pid });
     expect(new DialError(f).message).toBe(`an older aapi's session daemon (PID ${process.pid}) holds this profile: end it (\`kill ${process.pid}\`), then log in again`);
@@ -181,9 +184,9 @@ describe('profilePaths and profileOf', () => {
     if (process.platform === 'win32') return;
     const p = profilePaths('work', { AAPI_HOME: '/h' });
     expect(p).toEqual({
-      profile: 'work', runDir: '/h/run', socket: '/h/run/work.sock', stateDir: '/h/profiles/work',
-      events: '/h/profiles/work/events.jsonl', log: '/h/profiles/work/daemon.log', device: '/h/profiles/work/device.json',
-      lastExit: '/h/profiles/work/last-exit.json', lock: '/h/run/work.lock',
+      profile: 'work', runDir: '/h/run', socket: '/h/run/aapi.sock', lock: '/h/run/aapi.lock', serverLog: '/h/server.log', oldLock: '/h/run/work.lock',
+      stateDir: '/h/profiles/work', events: '/h/profiles/work/events.jsonl', log: '/h/profiles/work/daemon.log',
+      device: '/h/profiles/work/device.json', lastExit: '/h/profiles/work/last-exit.json',
     });
   });
 

@@ -50,7 +50,8 @@ async function daemonWith(answer: Answer) {
     sockets.push(socket);
     accept(socket, record.secret, record.instance, {
       call: () => socket.destroy(),
-      pipe: (p, sock) => servePipe(sock, context, p.timeoutMs, p.events),
+      pipe: (_profile, p, sock) => servePipe(sock, context, p.timeoutMs, p.events),
+      start: () => socket.destroy(),
     }, (err) => {
       throw err;
     });
@@ -139,8 +140,9 @@ describe('the request pipe', () => {
     const welcome = JSON.parse(replies) as { nonce: string; proof: string };
     expect(proves(`secret-${n}`, 'server', mine, welcome.proof)).toBe(true);
     replies = '';
-    raw.write(`${JSON.stringify({ proof: proofOf(`secret-${n}`, 'client', welcome.nonce), pipe: { timeoutMs: 1000, events: false } })}\n{"id":1,"msg":{"type":"RunQuery","n":1}}\n{"id":2,"msg":{"type":"RunQuery",`);
-    await expect.poll(() => replies).toBe('{"id":1,"ok":{"Response":"OK","echo":1}}\n');
+    raw.write(`${JSON.stringify({ proof: proofOf(`secret-${n}`, 'client', welcome.nonce), profile: 'p', pipe: { timeoutMs: 1000, events: false } })}\n{"id":1,"msg":{"type":"RunQuery","n":1}}\n{"id":2,"msg":{"type":"RunQuery",`);
+    await expect.poll(() => replies).toBe('{"ready":true}\n{"id":1,"ok":{"Response":"OK","echo":1}}\n');
+    replies = replies.slice(replies.indexOf('\n') + 1);
     raw.write('"n":2}}\n{"id":3,"msg":{"type":"RunQuery","n":3}}\n');
     await expect.poll(() => replies.split('\n').filter(Boolean).length).toBe(3);
     expect(replies.split('\n').filter(Boolean).map((l) => JSON.parse(l))).toEqual([

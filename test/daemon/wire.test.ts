@@ -64,11 +64,12 @@ async function daemon(onCall: (s: Socket) => void = (s) => s.end(line({ x: 0 }))
   const faults: unknown[] = [];
   const server = createServer((socket) =>
     accept(socket, SECRET, INSTANCE, {
-      call: (c, s) => {
+      call: (_profile, c, s) => {
         calls.push(c);
         onCall(s);
       },
       pipe: () => () => {},
+      start: () => {},
     }, (err) => faults.push(err)),
   );
   servers.push(server);
@@ -100,7 +101,7 @@ describe('accept', () => {
     expect(welcome).toMatchObject({ welcome: 'aapi', v: PROTOCOL, instance: INSTANCE });
     expect(proves(SECRET, 'server', mine, welcome.proof)).toBe(true);
     const call = { argv: ['status'], env: {}, cwd: '/', tty: { stdin: false, stdout: false, stderr: false } };
-    c.socket.write(line({ proof: proofOf(SECRET, 'client', String(welcome.nonce)), call }));
+    c.socket.write(line({ proof: proofOf(SECRET, 'client', String(welcome.nonce)), profile: 'p', call }));
     await c.closed;
     expect(c.lines()[1]).toEqual({ x: 0 });
     expect(d.calls).toEqual([call]);
@@ -127,7 +128,7 @@ describe('accept', () => {
     const c = await raw(d.path);
     c.socket.write(line({ hello: 'aapi', v: PROTOCOL, nonce: nonce() }));
     await expect.poll(() => c.lines().length).toBe(1);
-    c.socket.write(line({ proof: proofOf('a guess', 'client', String(c.lines()[0].nonce)), call: { argv: ['logout'], env: {}, cwd: '/', tty: {} } }));
+    c.socket.write(line({ proof: proofOf('a guess', 'client', String(c.lines()[0].nonce)), profile: 'p', call: { argv: ['logout'], env: {}, cwd: '/', tty: {} } }));
     await c.closed;
     expect(c.lines()[1]).toEqual({ refused: 'the client did not prove it knows the secret' });
     expect(d.calls).toEqual([]);
@@ -149,7 +150,7 @@ describe('accept', () => {
     const c = await raw(d.path);
     c.socket.write(line({ hello: 'aapi', v: PROTOCOL, nonce: nonce() }));
     await expect.poll(() => c.lines().length).toBe(1);
-    c.socket.write(line({ proof: proofOf(SECRET, 'client', String(c.lines()[0].nonce)), call: { argv: [], env: {}, cwd: '/', tty: {} } }));
+    c.socket.write(line({ proof: proofOf(SECRET, 'client', String(c.lines()[0].nonce)), profile: 'p', call: { argv: [], env: {}, cwd: '/', tty: {} } }));
     await c.closed;
     expect(c.lines()[1]).toEqual({ refused: 'the daemon failed on this request' });
     expect(d.faults.map((e) => (e as Error).message)).toEqual(['a bug']);

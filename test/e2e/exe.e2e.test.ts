@@ -146,7 +146,7 @@ describe.skipIf(!linuxHost)('the Linux executable', () => {
     const [pid] = lockPids();
     expect(pid).toBeGreaterThan(0);
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    expect(cmdline).toEqual([join(bin, 'aapi-linux-x64'), '__daemon', 'default']);
+    expect(cmdline).toEqual([join(bin, 'aapi-linux-x64'), '__server', 'default']);
   });
 
   it('sends a verb, waits for an event, shows the status, logs out', async () => {
@@ -307,7 +307,7 @@ describe.skipIf(!linuxHost)('the Windows executable', () => {
       /** A command of the .exe with its own AAPI_HOME (a Linux path, which wine maps to drive Z:). */
       const inHome = (h: string) => (args: string[], extra: NodeJS.ProcessEnv = {}) => runWine(args, 60_000, { AAPI_HOME: h, AAPI_PASSWORD: 'demo', ...extra });
       const loginArgs = (agent = 'demo') => ['login', '--server', sim.url, '--agent', agent, '--extension', '8600001', '--tenant', 'demo', '--campaign', 'outbound'];
-      const lockOf = (h: string, profile = 'default') => JSON.parse(readFileSync(join(h, 'run', `${profile}.lock`), 'utf8')) as { pid: number; socket: string };
+      const lockOf = (h: string) => JSON.parse(readFileSync(join(h, 'run', 'aapi.lock'), 'utf8')) as { pid: number; socket: string };
 
       it('login, status, a verb, wait, events, a batch of 1,000 rows; logout ends it cleanly, no lock left; login again', async () => {
         const h = join(dir, 'wine-home');
@@ -333,7 +333,7 @@ describe.skipIf(!linuxHost)('the Windows executable', () => {
         expect(new Set(readFileSync(join(dir, 'rows.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).row)).size).toBe(1000);
         const out = await w(['logout']);
         expect(out.code, out.stderr).toBe(0);
-        expect(await until(() => !existsSync(join(h, 'run', 'default.lock')), 10_000)).toBe(true);
+        expect(await until(() => !existsSync(join(h, 'run', 'aapi.lock')), 10_000)).toBe(true);
         const log = readFileSync(join(h, 'profiles', 'default', 'daemon.log'), 'utf8');
         expect(log).toMatch(/ending: logged out \(aapi logout\)/);
         expect(log).not.toMatch(/EISDIR|Error:|\n\s+at /);
@@ -349,14 +349,16 @@ describe.skipIf(!linuxHost)('the Windows executable', () => {
         expect((await inHome(b)(loginArgs('agent3'))).code).toBe(0);
         expect(JSON.parse((await inHome(a)(['status', '--json'])).stdout)).toMatchObject({ agent: 'agent2' });
         expect(JSON.parse((await inHome(b)(['status', '--json'])).stdout)).toMatchObject({ agent: 'agent3' });
-        // Profile "other" of home b: a lock left by a daemon whose PID now belongs to a live process
-        // (home a's daemon), of another instance, past its start deadline.
-        mkdirSync(join(b, 'run'), { recursive: true });
-        writeFileSync(join(b, 'run', 'other.lock'), JSON.stringify({ v: 2, pid: lockOf(a).pid, instance: 'gone', socket: '\\\\.\\pipe\\aapi-gone', secret: 'x', startBy: 0 }));
-        const other = await inHome(b)([...loginArgs('agent4'), '--profile', 'other']);
+        // Home c: a lock left by a server whose PID now belongs to a live process (home a's server),
+        // of another instance, past its start deadline.
+        const c = join(dir, 'z', 'other');
+        mkdirSync(join(c, 'run'), { recursive: true });
+        writeFileSync(join(c, 'run', 'aapi.lock'), JSON.stringify({ v: 3, pid: lockOf(a).pid, instance: 'gone', socket: '\\\\.\\pipe\\aapi-gone', secret: 'x', startBy: 0 }));
+        const other = await inHome(c)(loginArgs('agent4'));
         expect(other.code, other.stderr).toBe(0);
-        expect(JSON.parse((await inHome(b)(['status', '--json', '--profile', 'other'])).stdout)).toMatchObject({ agent: 'agent4' });
-        for (const [h, profile] of [[a, 'default'], [b, 'default'], [b, 'other']]) expect((await inHome(h)(['logout', '--profile', profile])).code).toBe(0);
+        expect(JSON.parse((await inHome(c)(['status', '--json'])).stdout)).toMatchObject({ agent: 'agent4' });
+        expect(lockOf(c).pid).not.toBe(lockOf(a).pid);
+        for (const h of [a, b, c]) expect((await inHome(h)(['logout', '--all'])).code).toBe(0);
       }, 240_000);
     });
 

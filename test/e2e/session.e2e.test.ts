@@ -150,7 +150,10 @@ describe('profiles', () => {
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     expect(a.stdout).not.toBe(b.stdout);
-    expect(w.daemonPid('a')).not.toBe(w.daemonPid('b'));
+    // One session server holds both.
+    const server = w.daemonPid('a')!;
+    expect(alive(server)).toBe(true);
+    expect(w.strayDaemons()).toEqual([server]);
 
     expect((await w.aapi(['go-available', '--profile', 'a'])).code).toBe(0);
     expect((await w.aapi(['wait', 'NowWaiting', '--profile', 'a'])).code).toBe(0);
@@ -166,12 +169,45 @@ describe('profiles', () => {
     const eb = jsonLines((await w.aapi(['events', '--profile', 'b'])).stdout).map((e) => e.event.event);
     expect(eb).toEqual(['NowUnavailable']);
 
-    // Logging one out leaves the other running.
+    // Logging one out leaves the other running, in the same server.
     expect((await w.aapi(['logout', '--profile', 'a'])).code).toBe(0);
     const after = await w.aapi(['get-tenants', '--profile', 'b']);
     expect(after.code, after.stderr).toBe(0);
     expect((await w.aapi(['get-tenants', '--profile', 'a'])).code).toBe(3);
+    expect(w.daemonPid('b')).toBe(server);
   }, 90_000);
+
+  it('one agent in two profiles on one dialler is refused, naming the profile that holds it, which is left untouched', async () => {
+    const { sim, control } = await w.sim({ timings: MANUAL_TIMINGS });
+    const a = await w.login(sim, { profile: 'first', agent: 'demo', tenant: 'demo' });
+    expect(a.code, a.stderr).toBe(0);
+    const before = await control.state();
+    // The same dialler by another name (localhost for 127.0.0.1).
+    const same = await w.aapi(['login', '--server', sim.url.replace('127.0.0.1', 'localhost'), '--profile', 'second', '--agent', 'demo', '--extension', '8600001'], { env: { AAPI_PASSWORD: 'demo' } });
+    expect(same.code).toBe(2);
+    expect(same.stderr).toBe(`aapi: agent demo is already logged in on ${sim.url.replace('127.0.0.1', 'localhost')} under profile first: one agent, one profile (\`aapi logout --profile first\` first)\n`);
+    const after = await control.state();
+    expect(after.received.Authenticate).toBe(before.received.Authenticate);
+    expect(json(await w.aapi(['status', '--profile', 'first']))).toMatchObject({ SID: Number(a.stdout), connection: { state: 'connected' } });
+    expect((await w.aapi(['status', '--profile', 'second'])).code).toBe(3);
+  }, 60_000);
+
+  it('logout --all: every profile logs off and the server ends, its lock and socket gone', async () => {
+    const { sim, control } = await w.sim({ timings: MANUAL_TIMINGS });
+    expect((await w.login(sim, { profile: 'one', agent: 'demo' })).code).toBe(0);
+    expect((await w.login(sim, { profile: 'two', agent: 'demo2', extension: '8600002' })).code).toBe(0);
+    const server = w.daemonPid()!;
+    const r = await w.aapi(['logout', '--all', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toEqual({ loggedOut: ['one', 'two'] });
+    expect(await until(() => !alive(server), 10_000)).toBe(true);
+    expect(existsSync(w.paths().lock)).toBe(false);
+    expect(existsSync(w.paths().socket)).toBe(false);
+    expect((await control.state()).received.Logoff).toBe(2);
+    for (const p of ['one', 'two']) expect(JSON.parse(readFileSync(join(w.paths(p).stateDir, 'last-exit.json'), 'utf8')).why).toBe('logged out (aapi logout --all)');
+    // With no server, --all has nothing to do.
+    expect(json(await w.aapi(['logout', '--all']))).toEqual({ loggedOut: [] });
+  }, 60_000);
 
   it('20 concurrent one-liners on one profile all succeed, each with its own output', async () => {
     const { sim, control } = await w.sim();
@@ -271,7 +307,7 @@ describe('files', () => {
       const pid = w.daemonPid(profile)!;
       expect(alive(pid)).toBe(true);
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      expect(cmdline).toContain('__daemon');
+      expect(cmdline).toContain('__server');
       expect(cmdline).not.toContain(secret);
       expect(cmdline).not.toContain(secret2);
       const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
@@ -279,7 +315,7 @@ describe('files', () => {
       expect(environ).not.toContain(secret2);
     }
     const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-    expect(ps).toContain('__daemon');
+    expect(ps).toContain('__server');
     expect(ps).not.toContain(secret);
     expect(ps).not.toContain(secret2);
 

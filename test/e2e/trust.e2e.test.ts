@@ -2,7 +2,7 @@ import { chownSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { alive, json, World } from '../helpers/e2e.js';
+import { alive, json, until, World } from '../helpers/e2e.js';
 import { missing } from '../helpers/needs.js';
 
 // The trust rules of the session daemon's socket, with the real binary: a run directory or socket
@@ -37,7 +37,7 @@ const runDir = () => join(w.home, 'run');
 describe('a run directory or socket that is not the user\'s own', () => {
   it.skipIf(missing('root (to give a folder to another user)', root, 'run the tests as root, as CI does'))('another user made the run directory first: refused, exit 3, naming it; a fake daemon in it gets nothing', async () => {
     mkdirSync(runDir(), { mode: 0o700 });
-    const got = await fake(join(runDir(), 'default.sock'));
+    const got = await fake(join(runDir(), 'aapi.sock'));
     chownSync(runDir(), 65534, 65534);
     const env = { AAPI_PASSWORD: 'demo' };
     for (const args of [['status'], ['go-available'], ['authenticate', '--agent', 'demo', '--extension', '8600001']]) {
@@ -71,16 +71,17 @@ describe('a run directory or socket that is not the user\'s own', () => {
     const { sim } = await w.sim();
     expect((await w.login(sim)).code).toBe(0);
     const pid = w.daemonPid()!;
-    const sock = join(runDir(), 'default.sock');
+    const sock = join(runDir(), 'aapi.sock');
     // The daemon's socket swapped for someone else's.
     rmSync(sock);
     const got = await fake(sock);
     chownSync(sock, 65534, 65534);
     const r = await w.aapi(['go-available'], { env: { AAPI_PASSWORD: 'demo' } });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/default\.sock: it belongs to another user \(uid 65534\)/);
+    expect(r.stderr).toMatch(/aapi\.sock: it belongs to another user \(uid 65534\)/);
     expect(got).toEqual([]);
     process.kill(pid, 'SIGTERM');
+    expect(await until(() => !alive(pid), 15_000)).toBe(true);
   }, 60_000);
 });
 
@@ -90,8 +91,8 @@ describe('a socket path over the system\'s limit', () => {
     const { sim } = await w.sim();
     const r = await w.aapi(['login', '--server', sim.url, '--agent', 'demo', '--extension', '8600001'], { env: { AAPI_HOME: home, AAPI_PASSWORD: 'demo' } });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^aapi: the session socket .*default\.sock is \d+ bytes long, over the system's limit of 107: set AAPI_HOME \(or XDG_RUNTIME_DIR\) to a shorter folder\n$/);
-    expect(existsSync(join(home, 'run', 'default.lock'))).toBe(false);
+    expect(r.stderr).toMatch(/^aapi: the session socket .*aapi\.sock is \d+ bytes long, over the system's limit of 107: set AAPI_HOME \(or XDG_RUNTIME_DIR\) to a shorter folder\n$/);
+    expect(existsSync(join(home, 'run', 'aapi.lock'))).toBe(false);
   }, 60_000);
 });
 
@@ -100,7 +101,7 @@ describe('what a client writes on the daemon\'s socket', () => {
     const { sim } = await w.sim();
     expect((await w.login(sim)).code).toBe(0);
     const pid = w.daemonPid()!;
-    const path = join(runDir(), 'default.sock');
+    const path = join(runDir(), 'aapi.sock');
     const open = async () => {
       const s = connect(path);
       sockets.push(s);

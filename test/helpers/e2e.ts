@@ -183,17 +183,18 @@ export class World {
     return this.aapi(args, o.stdin ? { input: `${password}\n` } : { env: { AAPI_PASSWORD: password } });
   }
 
+  /** Where a profile's files are; the socket and lock are the session server's, shared by every profile. */
   paths(profile = 'default') {
     return {
       runDir: join(this.home, 'run'),
-      socket: join(this.home, 'run', `${profile}.sock`),
-      lock: join(this.home, 'run', `${profile}.lock`),
+      socket: join(this.home, 'run', 'aapi.sock'),
+      lock: join(this.home, 'run', 'aapi.lock'),
       stateDir: join(this.home, 'profiles', profile),
       events: join(this.home, 'profiles', profile, 'events.jsonl'),
     };
   }
 
-  /** The PID in the profile's lock file: its session daemon. */
+  /** The PID in the session server's lock file: the server holding the profile's session. */
   daemonPid(profile = 'default'): number | undefined {
     try {
       const pid = lockPid(readFileSync(this.paths(profile).lock, 'utf8'));
@@ -215,7 +216,7 @@ export class World {
 
   /**
    * Session daemons of this world that no lock names (one that lost its lock, or is still starting):
-   * processes running `__daemon` with this AAPI_HOME in their environment. Linux only (/proc).
+   * processes running `__server` with this AAPI_HOME in their environment. Linux only (/proc).
    */
   strayDaemons(): number[] {
     if (!existsSync('/proc/self/environ')) return [];
@@ -224,7 +225,7 @@ export class World {
       if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
       try {
         const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-        if (!cmdline.includes('__daemon')) continue;
+        if (!cmdline.includes('__server')) continue;
         const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
         if (environ.includes(`AAPI_HOME=${this.home}`)) out.push(Number(entry));
       } catch {

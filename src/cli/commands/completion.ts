@@ -74,7 +74,7 @@ export const BUILTIN_COMMANDS: CommandSpec[] = [
       { name: 'password-stdin', describe: 'read the password from stdin' },
     ],
   },
-  { name: 'logout', aliases: [], describe: 'Log off and stop the session daemon', flags: [] },
+  { name: 'logout', aliases: [], describe: 'Log off and end the profile\'s session', flags: [{ name: 'all', describe: 'every profile logs off, and the session server ends' }] },
   { name: 'status', aliases: [], describe: 'The session: server, agent, SID, state, open sessions', flags: [] },
   {
     name: 'events', aliases: [], describe: 'Print the events recorded in the event log',

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { StartReport, StartRequest } from '../../daemon/context.js';
-import { DialError } from '../../daemon/dial.js';
+import type { StartReport, StartSession } from '../../daemon/context.js';
+import { dial, DialError } from '../../daemon/dial.js';
 import { forward } from '../../daemon/forward.js';
-import { PROFILE_NAME, profilePaths } from '../../daemon/paths.js';
+import { PROFILE_NAME, profilePaths, type ProfilePaths } from '../../daemon/paths.js';
 import { CliError, EXIT, usageError } from '../exit.js';
 import type { IO } from '../io.js';
 import type { CommandEnv } from '../main.js';
@@ -91,12 +91,11 @@ async function existing(env: CommandEnv): Promise<{ agent: string; SID: number }
   }
 }
 
-// The daemon lives long and mostly waits: a small young generation and the interpreter alone keep its
-// resident memory low (bench/one-liner: 53 MB idle, against 59 with --no-opt and 66 with neither).
-// A heavy batch user trades memory for throughput with AAPI_DAEMON_NODE_OPTIONS=--max-semi-space-size=1
-// (bench/batch: about +30% rows/s).
+// The server lives long: with the optimising compiler (no --lite-mode) a batch job inside it runs at
+// full speed; a small young generation keeps its resident memory low (bench/one-liner, bench/batch).
+// AAPI_DAEMON_NODE_OPTIONS replaces these flags.
 const daemonNodeFlags = (env: NodeJS.ProcessEnv) =>
-  env.AAPI_DAEMON_NODE_OPTIONS !== undefined ? env.AAPI_DAEMON_NODE_OPTIONS.split(/\s+/).filter(Boolean) : ['--max-semi-space-size=1', '--lite-mode'];
+  env.AAPI_DAEMON_NODE_OPTIONS !== undefined ? env.AAPI_DAEMON_NODE_OPTIONS.split(/\s+/).filter(Boolean) : ['--max-semi-space-size=1'];
 
 /** Set by scripts/build-exe.mjs in the bundle of the standalone executables (Node SEA). */
 declare const __AAPI_SEA__: boolean | undefined;
@@ -125,28 +124,15 @@ export async function login(args: LoginArgs, env: CommandEnv): Promise<number> {
     return printSid(env, running.SID);
   }
 
-  const request: StartRequest = {
+  const request: StartSession = {
     url: server, agent, password: await password(args, io),
     extension: args.extension ?? io.env.AAPI_EXTENSION ?? '',
     tenant: args.tenant, campaign: args.campaign, secondFactor: args.secondFactor, storeDevice: args.storeDevice,
     insecure: args.insecure, timeoutMs: env.timeoutMs,
   };
   const paths = profilePaths(profile, io.env);
-  mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
-  const logFd = openSync(paths.log, 'a', 0o600);
-  const { AAPI_PASSWORD: _secret, ...childEnv } = { ...process.env, ...io.env };
-  const [program, prefix] = self(io);
-  // Detached from this terminal and these pipes, so `SID=$(aapi login ...)` returns at once.
-  const child = spawn(program, [...prefix, '__daemon', profile], {
-    detached: true, stdio: ['pipe', logFd, logFd, 'pipe'], env: childEnv, windowsHide: true,
-  });
-  closeSync(logFd);
-  child.stdin!.end(JSON.stringify(request));
-  const statusPipe = child.stdio[3] as Readable;
-  const report = await readReport(statusPipe, env.timeoutMs + 5000);
-  statusPipe.destroy();
-  child.unref();
-  if (!report) throw new CliError(`the session daemon did not start; see ${paths.log}`, EXIT.connection);
+  const report = (await startInServer(paths, request)) ?? (await startServer(paths, request, io, env.timeoutMs));
+  if (!report) throw new CliError(`the session server did not start; see ${paths.serverLog}`, EXIT.connection);
   if (report.ok) return printSid(env, report.sid);
   if (report.running) {
     // Another login of this profile won the race: its session is ours.
@@ -156,6 +142,46 @@ export async function login(args: LoginArgs, env: CommandEnv): Promise<number> {
   io.stderr.write(`aapi: ${report.error}\n`);
   if (report.hint) io.stderr.write(`hint: ${report.hint}\n`);
   return report.exitCode;
+}
+
+/** The running server opens the profile's session; undefined when no server runs. */
+async function startInServer(paths: ProfilePaths, request: StartSession): Promise<StartReport | undefined> {
+  let report: StartReport | undefined;
+  try {
+    const socket = await dial(paths, { profile: paths.profile, start: request }, (f) => {
+      if (f.report) report = f.report as StartReport;
+    });
+    await new Promise<void>((resolve) => {
+      socket.on('error', () => {});
+      socket.on('close', () => resolve());
+    });
+  } catch (err) {
+    if (err instanceof DialError && (err.failure.kind === 'absent' || err.failure.kind === 'dead')) return undefined;
+    if (err instanceof DialError) throw new CliError(err.message, EXIT.connection);
+    throw err;
+  }
+  return report ?? { ok: false, exitCode: EXIT.connection, error: 'the session server closed the connection without an answer' };
+}
+
+/** Starts the session server, detached, with this profile's session its first; its report, or undefined. */
+async function startServer(paths: ProfilePaths, request: StartSession, io: IO, timeoutMs: number): Promise<StartReport | undefined> {
+  mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+  const logFd = openSync(paths.serverLog, 'a', 0o600);
+  const { AAPI_PASSWORD: _secret, ...childEnv } = { ...process.env, ...io.env };
+  const [program, prefix] = self(io);
+  // Detached from this terminal and these pipes, so `SID=$(aapi login ...)` returns at once.
+  const child = spawn(program, [...prefix, '__server', paths.profile], {
+    detached: true, stdio: ['pipe', logFd, logFd, 'pipe'], env: childEnv, windowsHide: true,
+  });
+  closeSync(logFd);
+  child.stdin!.end(JSON.stringify(request));
+  const statusPipe = child.stdio[3] as Readable;
+  const report = await readReport(statusPipe, timeoutMs + 5000);
+  statusPipe.destroy();
+  child.unref();
+  // Another login started a server first: ours gave way, and that one opens the session.
+  if (report && !report.ok && report.running) return startInServer(paths, request);
+  return report;
 }
 
 function printSid(env: CommandEnv, sid: number): number {

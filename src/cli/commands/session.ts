@@ -12,7 +12,13 @@ import { send } from './verb.js';
 
 // The commands about the session rather than one verb: logout, status, events, wait, send.
 
-export async function logout(env: CommandEnv): Promise<number> {
+export async function logout(env: CommandEnv, all = false): Promise<number> {
+  if (all) {
+    const names = env.server ? await env.server.logoutAll('logged out (aapi logout --all)') : [];
+    if (env.out.machine) env.out.json({ loggedOut: names });
+    else env.out.info(names.length ? `logged out of ${names.map((n) => `profile ${n}`).join(', ')}; the session server ends` : 'no session to log out of');
+    return 0;
+  }
   if (!env.daemon) {
     env.out.info(`profile ${env.profile}: not logged in`);
     return 0;
@@ -33,7 +39,7 @@ export function status(env: CommandEnv): number {
   const sessions = Object.fromEntries([...s.view.sessions].map(([i, v]) => [i, v]));
   const info = {
     profile: d.profile, server: s.url, agent: s.agent, SID: s.sid,
-    connectedSince: s.connectedSince?.toISOString() ?? null, state: s.view.state, sessions,
+    connectedSince: s.connectedSince?.toISOString() ?? null, connection: d.connection, state: s.view.state, sessions,
     events: { recorded: d.log.lastSeq, pending: s.pendingAcks },
   };
   if (env.out.machine) {
@@ -46,6 +52,8 @@ export function status(env: CommandEnv): number {
   row('server', info.server);
   row('agent', info.agent);
   row('SID', String(info.SID));
+  const conn = d.connection;
+  row('connection', conn.state === 'connected' ? `connected since ${conn.since}` : `reconnecting (since ${conn.since}, ${conn.attempts} attempts, last error: ${conn.lastError})`);
   row('connected since', info.connectedSince ?? '-');
   row('state', c.bold(info.state));
   row('sessions', s.view.sessions.size ? [...s.view.sessions].map(([i, v]) => `${i}: ${v.phase} since ${v.since}`).join(', ') : 'none');
