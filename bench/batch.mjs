@@ -58,9 +58,9 @@ function cleanup() {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const profile of profiles) {
     spawnSync(process.execPath, [aapi, 'logout', '--profile', profile], { env, stdio: 'ignore', timeout: 10_000 });
-    // A daemon that did not go with the logout: end it by the PID in its lock file.
+    // A server that did not go with the logout: end it by the PID in its lock file.
     try {
-      const pid = Number(readFileSync(join(home, 'run', `${profile}.lock`), 'utf8'));
+      const pid = Number(JSON.parse(readFileSync(join(home, 'run', 'aapi.lock'), 'utf8')).pid);
       if (pid > 0) process.kill(pid, 'SIGKILL');
     } catch {
       // none left
@@ -135,14 +135,14 @@ function startSim(extra = []) {
   });
 }
 
-/** `aapi login` of agent demo on `server` for `profile`: its session daemon's PID. */
+/** `aapi login` of agent demo on `server` for `profile`: the session server's PID. */
 function loginTo(server, profile) {
   const r = spawnSync(process.execPath, [aapi, 'login', '--server', server, '--agent', 'demo', '--extension', '8600001', '--profile', profile], {
     env: { ...env, AAPI_PASSWORD: 'demo' }, encoding: 'utf8', timeout: 30_000,
   });
   if (r.status !== 0) throw new Error(`aapi login failed (${r.status}): ${r.stderr}`);
   profiles.add(profile);
-  return Number(readFileSync(join(home, 'run', `${profile}.lock`), 'utf8'));
+  return Number(JSON.parse(readFileSync(join(home, 'run', 'aapi.lock'), 'utf8')).pid);
 }
 
 const started = await startSim();

@@ -77,7 +77,7 @@ const samples = new Map(cases.map(([name]) => [name, []]));
 for (let i = 0; i < 3; i++) for (const [, run] of cases) run(); // warm the file cache
 for (let i = 0; i < RUNS; i++) for (const [name, run] of cases) samples.get(name).push(run());
 
-const lock = JSON.parse(readFileSync(join(home, 'run', 'default.lock'), 'utf8'));
+const lock = JSON.parse(readFileSync(join(home, 'run', 'aapi.lock'), 'utf8'));
 const pid = lock.pid;
 const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
@@ -100,7 +100,7 @@ function inDaemon(argv) {
       welcomed = true;
       const welcome = JSON.parse(text.slice(0, text.indexOf('\n')));
       const call = { argv, env: {}, cwd: home, tty: { stdin: false, stdout: false, stderr: false } };
-      socket.write(`${JSON.stringify({ proof: hmac('client', welcome.nonce), call })}\n`);
+      socket.write(`${JSON.stringify({ proof: hmac('client', welcome.nonce), profile: 'default', call })}\n`);
     });
     socket.once('error', reject);
     socket.once('close', () => resolve(performance.now() - t0));

@@ -81,7 +81,7 @@ function cleanup() {
   const run = join(home, 'run');
   if (existsSync(run)) {
     for (const f of readdirSync(run).filter((n) => n.endsWith('.lock'))) {
-      const pid = Number(readFileSync(join(run, f), 'utf8'));
+      const pid = Number(JSON.parse(readFileSync(join(run, f), 'utf8')).pid);
       try {
         // Only a daemon of this bench's AAPI_HOME: a stale lock's PID may belong to another process by now.
         const ours = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('__server')

@@ -13,6 +13,7 @@ const BENCHES = [
   { name: 'sim-scale', script: 'bench/sim-scale.mjs' },
   { name: 'recipe', script: 'bench/recipe.mjs' },
   { name: 'one-liner', script: 'bench/one-liner.mjs' },
+  { name: 'event-log', script: 'bench/event-log.mjs' },
   { name: 'batch', script: 'bench/batch.mjs' },
   { name: 'startup', script: 'bench/startup.mjs' },
 ];

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, renameSync, statSync } from 'node:fs';
 import type { Json } from '../protocol/codec.js';
 import { mask } from './mask.js';
 
@@ -8,16 +8,29 @@ export interface LoggedEvent {
   event: Json;
 }
 
+/** When the log file reaches this size it becomes `events.1.jsonl` (replacing the one before) and a new file starts. */
+export const ROTATE_BYTES = 16 * 1024 * 1024;
+/** How many recent events are kept in memory: `wait` and `events --since` of a recent SEQ never read the file. */
+export const RECENT = 10_000;
+
 /**
  * A profile's event log: one JSON line per event with a sequence number and time. Each append is
  * written synchronously before the event is acknowledged, so an acknowledged event is never lost.
+ * The newest events are also kept in memory, so a session held for days of calls answers `wait` as
+ * fast as on its first day; older history is read from the files (this one and the one before it).
  */
 export class EventLog {
   private seq: number;
   private readonly listeners = new Set<(e: LoggedEvent) => void>();
+  /** The newest events, oldest first: every event after `memoryFrom`. */
+  private recent: LoggedEvent[] = [];
+  private memoryFrom: number;
+  private size: number;
 
-  constructor(readonly path: string) {
-    this.seq = EventLog.read(path).at(-1)?.seq ?? 0;
+  constructor(readonly path: string, private readonly rotateBytes = ROTATE_BYTES) {
+    this.seq = lastSeqOf(path) ?? lastSeqOf(rotatedPath(path)) ?? 0;
+    this.memoryFrom = this.seq;
+    this.size = existsSync(path) ? statSync(path).size : 0;
   }
 
   get lastSeq(): number {
@@ -26,8 +39,20 @@ export class EventLog {
 
   append(event: Json, now = new Date()): LoggedEvent {
     const entry: LoggedEvent = { seq: this.seq + 1, time: now.toISOString(), event: mask(event) as Json };
-    appendFileSync(this.path, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+    const line = `${JSON.stringify(entry)}\n`;
+    const bytes = Buffer.byteLength(line);
+    if (this.size > 0 && this.size + bytes > this.rotateBytes) {
+      renameSync(this.path, rotatedPath(this.path));
+      this.size = 0;
+    }
+    appendFileSync(this.path, line, { mode: 0o600 });
+    this.size += bytes;
     this.seq = entry.seq;
+    this.recent.push(entry);
+    if (this.recent.length > 2 * RECENT) {
+      this.recent = this.recent.slice(-RECENT);
+      this.memoryFrom = this.recent[0].seq - 1;
+    }
     for (const l of this.listeners) l(entry);
     return entry;
   }
@@ -38,8 +63,13 @@ export class EventLog {
     return () => this.listeners.delete(fn);
   }
 
+  /** The events after `seq`: from memory when it holds them all, else from the files. */
   since(seq: number): LoggedEvent[] {
-    return EventLog.read(this.path).filter((e) => e.seq > seq);
+    if (seq >= this.memoryFrom) {
+      const i = this.recent.findIndex((e) => e.seq > seq);
+      return i < 0 ? [] : this.recent.slice(i);
+    }
+    return [...EventLog.read(rotatedPath(this.path)), ...EventLog.read(this.path)].filter((e) => e.seq > seq);
   }
 
   /** Every whole entry of a log file; a torn last line (a crash mid-write) is passed over. */
@@ -55,5 +85,37 @@ export class EventLog {
       }
     }
     return out;
+  }
+}
+
+/** `events.jsonl` → `events.1.jsonl`. */
+export const rotatedPath = (path: string) => path.replace(/(\.jsonl)?$/, '.1$1');
+
+/** The sequence number of the last whole entry of a log file, read from its end only. */
+function lastSeqOf(path: string): number | undefined {
+  if (!existsSync(path)) return undefined;
+  const fd = openSync(path, 'r');
+  try {
+    const size = statSync(path).size;
+    for (let span = 64 * 1024; ; span *= 4) {
+      const from = Math.max(0, size - span);
+      const buf = Buffer.alloc(size - from);
+      readSync(fd, buf, 0, buf.length, from);
+      const lines = buf.toString('utf8').split('\n');
+      // The first line of a partial read may be cut: only whole lines count, unless the read began at 0.
+      for (let i = lines.length - 1; i >= (from === 0 ? 0 : 1); i--) {
+        const m = /^\{"seq":(\d+),/.exec(lines[i]);
+        if (m && lines[i].endsWith('}')) {
+          try {
+            return (JSON.parse(lines[i]) as LoggedEvent).seq;
+          } catch {
+            // a torn line
+          }
+        }
+      }
+      if (from === 0) return undefined;
+    }
+  } finally {
+    closeSync(fd);
   }
 }
