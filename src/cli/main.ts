@@ -36,7 +36,7 @@ const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) 
 function globals(env: CommandEnv, args: Args): void {
   env.profile = String(args.profile ?? (env.io.env.AAPI_PROFILE || 'default'));
   const timeout = (args.timeout as string | undefined) ?? env.io.env.AAPI_TIMEOUT;
-  env.timeoutMs = timeout ? parseDuration(timeout) : 30_000;
+  env.timeoutMs = timeout ? parseDuration(timeout, args.timeout !== undefined ? '--timeout' : 'AAPI_TIMEOUT') : 30_000;
   env.opts = { json: args.json === true };
   env.out = new Printer(env.io, { json: args.json === true, color: args.color !== false });
 }
