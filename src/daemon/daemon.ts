@@ -249,6 +249,7 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
       ctx.connection = { state: 'connected', since: new Date().toISOString() };
       plog(`reconnected: session ${sid} (authenticated again)`);
     });
+    session.on('reauthenticated', ({ sid }) => plog(`the SID was no longer valid (198): authenticated again, session ${sid}`));
     session.on('event', (ev: Json) => {
       if (ev.event === 'NowLoggedOff' && !leaving) finish('the server logged the agent off (NowLoggedOff)');
     });

@@ -57,6 +57,8 @@ type SessionEvents = {
   event: [Json];
   reconnecting: [{ attempt: number; delayMs: number; reason: string }];
   reconnected: [{ sid: number }];
+  /** Authenticated again on the same connection, after a 198 (the SID was no longer valid). */
+  reauthenticated: [{ sid: number }];
   closed: [Error | null];
 };
 
@@ -348,9 +350,11 @@ export class Session extends EventEmitter<SessionEvents> {
   /** 198: authenticate again once (one re-authentication shared by every request that got it), then resend once. */
   private async retryAfterReauth(p: Pending): Promise<void> {
     try {
-      this.reauth ??= this.authenticate().finally(() => {
-        this.reauth = null;
-      });
+      this.reauth ??= this.authenticate()
+        .then(() => void this.emit('reauthenticated', { sid: this.sid }))
+        .finally(() => {
+          this.reauth = null;
+        });
       await this.reauth;
       const rid = this.nextRid();
       const msg = { ...p.msg, RID: rid, SID: this.sid };

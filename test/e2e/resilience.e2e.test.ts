@@ -82,6 +82,8 @@ describe('resilience', () => {
     expect((await s.control.state()).agents.demo.sid).toBe(status.SID);
     // The agent's dialler state carried over to the new SID.
     expect(status.state).toBe('Unavailable');
+    // Every re-authentication is in the profile's log.
+    expect(readFileSync(join(w.paths('expire').stateDir, 'daemon.log'), 'utf8')).toContain(`the SID was no longer valid (198): authenticated again, session ${status.SID}`);
     await s.aapi(['go-available']);
     await s.aapi(['wait', 'NowWaiting']);
   }, 90_000);
