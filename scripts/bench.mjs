@@ -14,6 +14,7 @@ const BENCHES = [
   { name: 'recipe', script: 'bench/recipe.mjs' },
   { name: 'one-liner', script: 'bench/one-liner.mjs' },
   { name: 'event-log', script: 'bench/event-log.mjs' },
+  { name: 'server', script: 'bench/server.mjs' },
   { name: 'batch', script: 'bench/batch.mjs' },
   { name: 'startup', script: 'bench/startup.mjs' },
 ];
