@@ -1,7 +1,7 @@
 import { REQUESTS } from '../protocol/catalogue.js';
 import { getCI, toInt, type Json } from '../protocol/codec.js';
 import type { Verb } from '../protocol/types.js';
-import { DaemonPipe, PipeError } from '../daemon/pipe-client.js';
+import { LaneError, type Lane } from './lane.js';
 import { readRows } from './input.js';
 import { OutputFile, type OutputLine, type RowError } from './output.js';
 import { rowRequest } from './request.js';
@@ -14,7 +14,7 @@ export interface BatchOptions {
   verb: Verb;
   input: string;
   output: OutputFile;
-  pipes: DaemonPipe[];
+  pipes: Lane[];
   concurrency: number;
   constants: Json;
   /** Rows already done (--resume). */
@@ -82,7 +82,7 @@ export async function runBatch(o: BatchOptions): Promise<Summary> {
   const answer = (row: number) => (response: Json) => settle(() => write({ row, ok: true, response }));
   const fail = (row: number) => (err: unknown) =>
     settle(() => {
-      if (err instanceof PipeError && err.kind === 'aapi' && toInt(getCI(err.response ?? {}, 'ErrorNumber')) === 220) {
+      if (err instanceof LaneError && err.kind === 'aapi' && toInt(getCI(err.response ?? {}, 'ErrorNumber')) === 220) {
         // Refused by the request limit: not carried out, so written as not sent, and done on --resume.
         s.stopped ??= 'limit';
         s.stopReason ??= err.message;
@@ -90,7 +90,7 @@ export async function runBatch(o: BatchOptions): Promise<Summary> {
         return;
       }
       write({ row, ok: false, error: rowError(err) });
-      if (err instanceof PipeError && err.kind === 'closed' && !s.stopped) {
+      if (err instanceof LaneError && err.kind === 'closed' && !s.stopped) {
         s.stopped = 'session';
         s.stopReason = err.message;
       }
@@ -165,7 +165,7 @@ export async function runBatch(o: BatchOptions): Promise<Summary> {
 }
 
 function rowError(err: unknown): RowError {
-  if (err instanceof PipeError && err.kind === 'aapi' && err.response) {
+  if (err instanceof LaneError && err.kind === 'aapi' && err.response) {
     const r = err.response;
     return {
       kind: 'server',
@@ -176,7 +176,7 @@ function rowError(err: unknown): RowError {
     };
   }
   // The session could not take it (still reconnecting, or closed): it never went out.
-  if (err instanceof PipeError && err.kind === 'closed') return { kind: 'notSent', message: err.message };
+  if (err instanceof LaneError && err.kind === 'closed') return { kind: 'notSent', message: err.message };
   // Dropped or timed out while in flight: it may or may not have been done.
   return { kind: 'unknown', message: (err as Error).message };
 }

@@ -9,6 +9,8 @@ export const EXIT = {
   /** No session, cannot connect, TLS or authentication failure. */
   connection: 3,
   timeout: 4,
+  /** A batch job was interrupted (Ctrl-C, `aapi jobs stop`): its output is resumable. */
+  interrupted: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -121,12 +121,13 @@ function build(argv: string[], env: CommandEnv): Argv {
     .command('batch <verb>', 'Send one request per input row (CSV or JSONL), pipelined; one JSONL output line per row; resumable.',
       (c) => {
         c.positional('verb', { type: 'string', describe: 'the request of every row (run-query, new-record, get-record ...)' })
-          .option('input', { type: 'string', demandOption: true, describe: 'rows: a CSV with a header, or JSONL (.jsonl); columns are request keys; Parameters.X, values.X, data.X fill nested objects' })
+          .option('input', { type: 'string', demandOption: true, describe: 'rows: a CSV with a header, or JSONL (.jsonl); - for standard input; columns are request keys; Parameters.X, values.X, data.X fill nested objects' })
           .option('output', { type: 'string', demandOption: true, describe: 'JSONL results, one line per row: {"row":N,"ok":true,"response":{...}} or {"row":N,"ok":false,"error":{...}}' })
           .option('concurrency', { type: 'number', default: 8, describe: 'requests in flight at once on each session' })
           .option('resume', { type: 'boolean', default: false, describe: 'skip the rows the output already answers' })
           .option('retry-unknown', { type: 'boolean', default: false, describe: 'with --resume: send again the rows whose fate is unknown (not idempotent for NewRecord!)' })
-          .option('profiles', { type: 'string', describe: 'share the rows among these profiles\' sessions: a,b,c' });
+          .option('profiles', { type: 'string', describe: 'share the rows among these profiles\' sessions: a,b,c' })
+          .option('detach', { type: 'boolean', default: false, describe: 'leave the job running in the session server and print its id (`aapi jobs` lists it)' });
         for (const flag of constantFlags()) c.option(flag, { type: 'string', array: true, hidden: true });
         return c.epilogue('Constant keys for every row come from the verb\'s own flags, e.g. `aapi batch run-query --query-number 1 --input urns.csv --output out.jsonl`.');
       },
@@ -135,8 +136,19 @@ function build(argv: string[], env: CommandEnv): Argv {
         for (const f of constantFlags()) if (a[f] !== undefined) flags[f] = a[f];
         return (await import('./commands/batch.js')).batch({
           verb: String(a.verb), input: String(a.input), output: String(a.output), concurrency: a.concurrency as number,
-          resume: a.resume === true, retryUnknown: a.retryUnknown === true, profiles: a.profiles as string | undefined, flags,
+          resume: a.resume === true, retryUnknown: a.retryUnknown === true, profiles: a.profiles as string | undefined, detach: a.detach === true, flags,
         }, env);
+      }))
+    .command('jobs [action] [id]', 'The batch jobs of the session server: list them, `wait ID` (its progress, then its exit code), `stop ID` (as Ctrl-C).',
+      (c) => c
+        .positional('action', { type: 'string', choices: ['list', 'wait', 'stop'], default: 'list', describe: 'list (the default), wait or stop' })
+        .positional('id', { type: 'string', describe: 'the job, as `aapi batch --detach` printed it' }),
+      run(async (a) => {
+        const jobs = await import('./commands/jobs.js');
+        const id = (a.id as string | undefined) ?? '';
+        if (a.action === 'list') return jobs.listJobs(env);
+        if (!id) throw new CliError(`name the job: aapi jobs ${String(a.action)} ID`, EXIT.usage);
+        return a.action === 'wait' ? jobs.waitJob(env, id) : jobs.stopJob(env, id);
       }))
     .command('console', 'The interactive replacement for the Windows API Test Client: pick a command, fill its keys, see every frame.',
       (c) => c
@@ -184,7 +196,7 @@ function skipHelpCache(y: Argv): void {
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
-const COMMANDS = ['sim', 'login', 'logout', 'status', 'events', 'wait', 'send', 'run', 'batch', 'console', 'completion'];
+const COMMANDS = ['sim', 'login', 'logout', 'status', 'events', 'wait', 'send', 'run', 'batch', 'jobs', 'console', 'completion'];
 
 /** `unknown command "go-avail"; did you mean "go-available"?` when the first word names no command. */
 function unknownCommand(argv: string[]): string | undefined {
@@ -209,8 +221,11 @@ function canonicalVerb(argv: string[]): string[] {
 }
 
 /** Runs one `aapi` command line; returns its exit code. Output goes only to `io`. */
+/** `--input -` (standard input): yargs takes a lone `-` for a positional word, so it is given as `--input=-`. */
+const stdinValue = (argv: string[]) => argv.flatMap((a, i) => (a === '-' && argv[i - 1] === '--input' ? [] : a === '--input' && argv[i + 1] === '-' ? ['--input=-'] : [a]));
+
 export async function main(argv: string[], io: IO, daemon?: DaemonContext, server?: ServerControl): Promise<number> {
-  argv = canonicalVerb(argv);
+  argv = canonicalVerb(stdinValue(argv));
   const env: CommandEnv = { io, daemon, server, profile: 'default', timeoutMs: 30_000, opts: {}, out: new Printer(io, {}), code: EXIT.ok };
   try {
     await build(argv, env).parseAsync(argv, {}, (_err, _argv, output) => {

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Json } from '../protocol/codec.js';
-import { HANDSHAKE_MS, LineReader, line, MAX_LINE, nonce, objectOf, PROTOCOL, proofOf, proves, type CallRequest, type PipeRequest, type Refused, type StartRequest } from './wire.js';
+import { HANDSHAKE_MS, LineReader, line, MAX_LINE, nonce, objectOf, PROTOCOL, proofOf, proves, type BatchRequest, type CallRequest, type PipeRequest, type Refused, type StartRequest } from './wire.js';
 import { PROFILE_NAME } from './paths.js';
 
 // The daemon's side of one connection: the handshake (wire.ts), then the request it proved it may
@@ -12,6 +12,8 @@ export interface Handlers {
   /** Returns what takes the connection's later lines, the requests of each chunk together. */
   pipe(profile: string, pipe: PipeRequest['pipe'], socket: Socket): (lines: string[]) => void;
   start(profile: string, start: StartRequest['start'], socket: Socket): void;
+  /** Returns what takes the connection's later lines ({stop}). */
+  batch(profile: string, batch: BatchRequest['batch'], socket: Socket): (lines: string[]) => void;
 }
 
 export function accept(socket: Socket, secret: string, instance: string, handlers: Handlers, onFault: (err: unknown) => void): void {
@@ -47,6 +49,7 @@ export function accept(socket: Socket, secret: string, instance: string, handler
     const call = frame.call as CallRequest['call'] | undefined;
     const pipe = frame.pipe as PipeRequest['pipe'] | undefined;
     const start = frame.start as StartRequest['start'] | undefined;
+    const batch = frame.batch as BatchRequest['batch'] | undefined;
     const profile = typeof frame.profile === 'string' && PROFILE_NAME.test(frame.profile) ? frame.profile : undefined;
     if (frame.probe === true) {
       socket.end(line({ probed: instance }));
@@ -58,6 +61,8 @@ export function accept(socket: Socket, secret: string, instance: string, handler
       rest = handlers.pipe(profile, pipe, socket);
     } else if (start && typeof start === 'object' && typeof start.url === 'string' && typeof start.agent === 'string' && typeof start.password === 'string') {
       handlers.start(profile, start, socket);
+    } else if (batch && typeof batch === 'object' && typeof batch.input === 'string' && typeof batch.output === 'string' && Array.isArray(batch.profiles) && batch.profiles.every((p) => typeof p === 'string' && PROFILE_NAME.test(p)) && Number.isInteger(batch.concurrency) && batch.concurrency >= 1) {
+      rest = handlers.batch(profile, batch, socket);
     } else {
       refuse('an unknown request');
     }

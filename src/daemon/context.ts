@@ -1,5 +1,6 @@
 import type { EventLog } from '../session/event-log.js';
 import type { Session } from '../session/session.js';
+import type { Jobs } from './jobs.js';
 import type { ProfilePaths } from './paths.js';
 
 /** What a command run inside the session server for a profile with a session can reach. */
@@ -26,6 +27,8 @@ export type Connection =
 /** What a command run inside the session server can reach whatever its profile: the server itself. */
 export interface ServerControl {
   pid: number;
+  /** The batch jobs running in the server, and those that ended lately. */
+  jobs: Jobs;
   /** The profiles with a session, by name. */
   profiles(): DaemonContext[];
   /** Every profile logs off; the server ends once the current command has answered. */

@@ -3,6 +3,7 @@ import { lookup } from 'node:dns/promises';
 import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
+import { OutputWriteError } from '../batch/output.js';
 import { EXIT } from '../cli/exit.js';
 import type { IO } from '../cli/io.js';
 import type { Json } from '../protocol/codec.js';
@@ -13,9 +14,10 @@ import { accept } from './accept.js';
 import type { DaemonContext, ServerControl, StartReport, StartSession } from './context.js';
 import { alive, dial, DialError, readLock, type LockRecord } from './dial.js';
 import { profilePaths, type ProfilePaths } from './paths.js';
+import { Jobs, SessionLane } from './jobs.js';
 import { servePipe } from './pipe.js';
 import { checkSocketPath, ensureRunDir } from './trust.js';
-import { line, PROTOCOL, type CallRequest } from './wire.js';
+import { line, PROTOCOL, type BatchRequest, type CallRequest } from './wire.js';
 
 // The session server: one process per user (per AAPI_HOME) holding every profile's session, as
 // tmux's server holds every session. The first `aapi login` starts it; later logins add a session
@@ -260,8 +262,10 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
     return { ok: true, sid: session.sid, agent: r.agent, server: r.url };
   }
 
+  const jobs = new Jobs();
   const control: ServerControl = {
     pid: process.pid,
+    jobs,
     profiles: () => [...profiles.values()],
     logoutAll: async (why) => {
       const names = [...profiles.keys()];
@@ -288,6 +292,7 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
         }
         return servePipe(sock, d, p.timeoutMs, p.events === true);
       },
+      batch: (_profile, spec, sock) => serveBatch(sock, spec, profiles, jobs, fault),
       start: (profile, r, sock) => {
         void start(profile, r).then((rep) => sock.end(line({ report: rep })), (err) => {
           fault(err);
@@ -350,4 +355,51 @@ function serveCall(socket: Socket, call: CallRequest['call'], daemon: DaemonCont
       frame({ x: code });
       socket.end();
     });
+}
+
+/** Throttles a job's progress frames to its watcher: ten a second are plenty for a progress bar. */
+const PROGRESS_MS = 100;
+
+/** Starts a batch job on the named profiles' sessions; streams its progress and end unless detached. */
+function serveBatch(socket: Socket, spec: BatchRequest['batch'], profiles: Map<string, DaemonContext>, jobs: Jobs, fault: (err: unknown) => void): (lines: string[]) => void {
+  const missing = spec.profiles.find((p) => !profiles.has(p));
+  if (missing) {
+    socket.end(line({ failed: { message: `no session for profile ${missing}: run \`aapi login${missing === 'default' ? '' : ` --profile ${missing}`}\``, exitCode: EXIT.connection } }));
+    return () => {};
+  }
+  const { detach, ...jobSpec } = spec;
+  const lanes = spec.profiles.map((p) => new SessionLane(p, profiles.get(p)!.session, spec.timeoutMs));
+  const job = jobs.start(jobSpec, lanes, (err) => {
+    if (err instanceof OutputWriteError) return { message: `${err.message}; what it holds is kept: --resume carries on`, exitCode: EXIT.failed };
+    fault(err);
+    return { message: `the job failed: ${(err as Error).message}`, exitCode: EXIT.failed };
+  });
+  socket.write(line({ accepted: job.id }));
+  if (detach) {
+    socket.end();
+    return () => {};
+  }
+  let last = 0;
+  const stopWatching = job.watch(() => {
+    if (job.state === 'running') {
+      const now = performance.now();
+      if (now - last < PROGRESS_MS) return;
+      last = now;
+      if (!socket.destroyed) socket.write(line({ progress: job.summary }));
+      return;
+    }
+    stopWatching();
+    socket.end(line(job.state === 'done' ? { done: job.result } : { failed: job.error }));
+  });
+  // The client gone (closed, killed): the job stops as Ctrl-C would stop it; nothing answered is lost.
+  socket.on('close', () => {
+    if (job.state === 'running') job.stop();
+  });
+  return (lines) => {
+    try {
+      if (lines.some((l) => /"stop":true/.test(l))) job.stop();
+    } catch (err) {
+      fault(err);
+    }
+  };
 }

@@ -1,15 +1,12 @@
 import type { Socket } from 'node:net';
 import type { Json } from '../protocol/codec.js';
+import { LaneError } from '../batch/lane.js';
 import { dial, DialError } from './dial.js';
 import type { ProfilePaths } from './paths.js';
 import type { PipeReply } from './pipe.js';
 
-/** A failed request through a daemon pipe, with why. */
-export class PipeError extends Error {
-  constructor(readonly kind: NonNullable<PipeReply['err']>['kind'], message: string, readonly response?: Json) {
-    super(message);
-  }
-}
+/** A failed request through a server pipe, with why (the batch runner's LaneError). */
+export class PipeError extends LaneError {}
 
 /** The client side of a daemon's request pipe: many requests in flight, matched by id. */
 export class DaemonPipe {

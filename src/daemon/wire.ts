@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Json } from '../protocol/codec.js';
+import type { JobSpec } from '../batch/job.js';
 import type { StartSession } from './context.js';
 
 // Everything a client and a session daemon say to each other over the daemon's socket (a named pipe
@@ -39,11 +40,17 @@ export interface CallRequest {
 }
 /** The request pipe of batch jobs, on a profile's session: then {id, msg} lines each way (pipe.ts). */
 export interface PipeRequest { profile: string; pipe: { timeoutMs: number; events: boolean } }
+/**
+ * `aapi batch`'s: run a job in the server, on the sessions of `job.profiles`. Answered {accepted: id},
+ * then (unless `detach`) {progress: summary} as it goes and {done: result} or {failed} at its end. A
+ * {stop: true} line from the client, or the client going away, stops it as Ctrl-C does.
+ */
+export interface BatchRequest { profile: string; batch: JobSpec & { detach: boolean } }
 /** `aapi login`'s: open a session for a profile (the password in it goes nowhere else); answered {report}. */
 export interface StartRequest { start: StartSession & { profile: string } }
 /** Only the handshake: proves who answers (a lock's liveness check). */
 export interface ProbeRequest { probe: true }
-export type Request = (CallRequest | PipeRequest | StartRequest | ProbeRequest) & { proof: string };
+export type Request = (CallRequest | PipeRequest | StartRequest | BatchRequest | ProbeRequest) & { proof: string };
 
 /** Frames of a call's answer. */
 export type CallFrame = { o: string } | { e: string } | { x: number };

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { alive, json, until, World, type Control, type Running } from '../helpers/e2e.js';
+import { alive, json, jsonLines, until, World, type Control, type Running } from '../helpers/e2e.js';
 import type { SimProcess } from '../helpers/spawn.js';
 
 // `aapi batch` end to end: the real binary through a logged-in profile's daemon against the real
@@ -281,8 +281,9 @@ describe('aapi batch', () => {
     expect(end.agents.demo.requestsUsed).toBe(N);
   }, 90_000);
 
-  it('kill -9 of the batch mid-job, then --resume: no row sent twice (inserts counted); the rows whose fate is unknown are sent only with --retry-unknown', async () => {
-    const { control } = await session();
+  it('kill -9 of the session server mid-job, then --resume: no row sent twice (inserts counted); the rows whose fate is unknown are sent only with --retry-unknown', async () => {
+    // A network's delay keeps every slot's answer on its way when the server dies: some rows are surely unknown.
+    const { sim, control } = await session('default', 'demo', await w.sim({ timings: { latencyMs: 20 } }));
     const N = 4000;
     const C = 32;
     const input = file('jsonl', insertJsonl(N));
@@ -292,16 +293,20 @@ describe('aapi batch', () => {
     const before = await state(control);
     const job = w.start(args);
     await untilLines(output, 300, job);
-    // With the daemon paused, the rows in flight at the kill have surely gone out without their answers written.
-    await withDaemonPaused('default', async () => {
-      job.proc.kill('SIGKILL');
-      await job.exited;
-    });
-    expect(job.proc.signalCode).toBe('SIGKILL');
+    const pid = w.daemonPid()!;
+    process.kill(pid, 'SIGKILL');
+    expect(await until(() => !alive(pid), 15_000)).toBe(true);
+    expect(await job.exited, job.stderr).toBe(3);
+    expect(job.stderr).toMatch(/the session server went away during the job \(killed, or it crashed\): log in again, then run the same command with --resume/);
     const partial = lines(output);
     expect(partial.length).toBeLessThan(N);
     expect(partial.every((l) => l.ok)).toBe(true);
     expect(existsSync(journal)).toBe(true);
+    // The next command says the server is gone; the next login starts a fresh one.
+    const gone = await w.aapi(['status']);
+    expect(gone.code).toBe(3);
+    expect(gone.stderr).toMatch(new RegExp(`its daemon \\(PID ${pid}\\) is gone: it was killed, or it crashed`));
+    expect((await w.login(sim)).code).toBe(0);
 
     // --resume: the journal's rows without a line become unknown, and are not sent again.
     const r = await w.aapi([...args, '--resume']);
@@ -330,6 +335,33 @@ describe('aapi batch', () => {
     const final = lines(output);
     expectOneLinePerRow(final, N);
     expect(final.every((l) => l.ok)).toBe(true);
+  }, 120_000);
+
+  it('kill -9 of the aapi batch client mid-job: the server stops the job as Ctrl-C would, nothing answered lost; --resume sends exactly the rest', async () => {
+    const { control } = await session();
+    const N = 4000;
+    const input = file('jsonl', insertJsonl(N));
+    const output = outPath();
+    const args = ['batch', 'run-query', '--input', input, '--output', output, '--concurrency', '32'];
+    const before = await state(control);
+    const job = w.start(args);
+    await untilLines(output, 300, job);
+    job.proc.kill('SIGKILL');
+    await job.exited;
+    // The server lets what was in flight finish and writes it; then the job is listed as ended.
+    expect(await until(async () => jsonLines((await w.aapi(['jobs'])).stdout).every((j) => j.state !== 'running'), 20_000)).toBe(true);
+    const partial = lines(output);
+    expect(partial.length).toBeLessThan(N);
+    expect(partial.every((l) => l.ok)).toBe(true);
+    expect(existsSync(`${output}.sent`)).toBe(false);
+    const mid = await state(control);
+    expect(mid.received.RunQuery - before.received.RunQuery).toBe(partial.length);
+    const r = await w.aapi([...args, '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    expectOneLinePerRow(lines(output), N);
+    const end = await state(control);
+    expect(end.received.RunQuery - before.received.RunQuery).toBe(N);
+    expect(end.records - before.records).toBe(N);
   }, 120_000);
 
   it('Ctrl-C mid-job: waits for what is in flight, writes it, exits 130; --resume completes with no row sent twice', async () => {
@@ -379,47 +411,65 @@ describe('aapi batch', () => {
     expect(st.received.RunQuery).toBe(N);
   }, 90_000);
 
-  it('the session daemon dying mid-job: in-flight rows unknown, the rest not sent, exit 3; log in again and --resume', async () => {
-    const { sim, control } = await session();
-    const N = 3000;
-    const input = file('jsonl', lookupJsonl(N));
-    const output = outPath();
-    const args = ['batch', 'run-query', '--query-number', '1', '--input', input, '--output', output, '--concurrency', '8'];
-    const job = w.start(args);
-    await untilLines(output, 200, job);
-    const pid = w.daemonPid()!;
-    process.kill(pid, 'SIGKILL');
-    expect(await until(() => !alive(pid), 15_000)).toBe(true);
-    const code = await Promise.race([job.exited, new Promise((r) => setTimeout(() => r('hung'), 20_000))]);
-    expect(code, job.stderr).toBe(3);
-    expect(job.stderr).toMatch(/Log in again, then run the same command with --resume/);
-    const first = lines(output);
-    expectOneLinePerRow(first, N);
-    expect(count(first, 'ok') + count(first, 'unknown') + count(first, 'notSent')).toBe(N);
-    expect(count(first, 'notSent')).toBeGreaterThan(0);
-
-    // A daemon killed with -9 leaves its socket and lock behind: the next login takes both over.
-    const login = await w.login(sim);
-    expect(login.code, login.stderr).toBe(0);
-    const r = await w.aapi([...args, '--resume', '--retry-unknown']);
-    expect(r.code, r.stderr).toBe(0);
-    const final = lines(output);
-    expectOneLinePerRow(final, N);
-    expect(final.every((l) => l.ok)).toBe(true);
-    const received = (await state(control)).received.RunQuery;
-    expect(received - N).toBeLessThanOrEqual(count(first, 'unknown'));
-  }, 90_000);
-
-  it.runIf(existsSync('/dev/full'))('an output that cannot be written (a full disk): one line naming it, exit 1, sending stops', async () => {
+  it('an output that is no regular file (/dev/null, /dev/full) is refused before anything is sent: --resume needs to read it again', async () => {
     const { control } = await session();
-    const input = file('jsonl', lookupJsonl(2000));
-    const r = await w.aapi(['batch', 'run-query', '--query-number', '1', '--input', input, '--output', '/dev/full', '--concurrency', '4']);
-    expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toBe('aapi: cannot write /dev/full: ENOSPC: no space left on device, write; what it holds is kept: --resume carries on\n');
-    // The first failed write is seen at the next answer: by then at most the 4 in flight, and the 4
-    // that refilled the slots of answers arriving with the first one, went out.
-    expect((await state(control)).received.RunQuery).toBeLessThanOrEqual(2 * 4);
-  });
+    const before = await state(control);
+    const input = file('jsonl', lookupJsonl(10));
+    for (const device of ['/dev/null', '/dev/full']) {
+      const r = await w.aapi(['batch', 'run-query', '--query-number', '1', '--input', input, '--output', device]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`aapi: --output must be a regular file (--resume reads it again): ${device} is not one\n`);
+    }
+    expect((await state(control)).received).toEqual(before.received);
+  }, 60_000);
+
+  it('--input - reads the rows from standard input (the client copies them for the server, and the copy goes)', async () => {
+    const { control } = await session();
+    const output = outPath();
+    const r = await w.aapi(['batch', 'run-query', '--query-number', '1', '--input', '-', '--output', output], { input: lookupJsonl(500) });
+    expect(r.code, r.stderr).toBe(0);
+    expectOneLinePerRow(lines(output), 500);
+    expect(count(lines(output), 'ok')).toBe(500);
+    expect((await state(control)).received.RunQuery).toBe(500);
+    expect(readdirSync(w.paths().stateDir).filter((f) => f.startsWith('batch-input-'))).toEqual([]);
+    const csv = await w.aapi(['batch', 'run-query', '--query-number', '1', '--input', '-', '--output', outPath()], { input: 'Parameters.URN\n1001\n1002\n' });
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stderr).toMatch(/^2 rows: 2 ok/);
+  }, 60_000);
+
+  it('--detach: the job runs in the server with no client; aapi jobs lists it, jobs wait follows it to its exit code, jobs stop stops it (resumable)', async () => {
+    const { control } = await session('default', 'demo', await w.sim({ timings: { latencyMs: 20 } }));
+    const N = 3000;
+    const input = file('jsonl', insertJsonl(N));
+    const output = outPath();
+    const args = ['batch', 'run-query', '--input', input, '--output', output, '--concurrency', '8'];
+    const started = await w.aapi([...args, '--detach']);
+    expect(started.code, started.stderr).toBe(0);
+    // Not a terminal: the id as JSON on stdout.
+    const id = json(started).job as string;
+    expect(id).toMatch(/^[0-9a-f]{8}$/);
+    expect(started.stderr).toMatch(new RegExp(`aapi jobs wait ${id}`));
+    const listed = jsonLines((await w.aapi(['jobs'])).stdout);
+    expect(listed).toEqual([expect.objectContaining({ id, state: 'running', verb: 'RunQuery', profiles: ['default'], output })]);
+    await untilLines(output, 100, w.start(['jobs', 'wait', id]));
+    const stop = await w.aapi(['jobs', 'stop', id]);
+    expect(stop.code, stop.stderr).toBe(0);
+    const waited = await w.aapi(['jobs', 'wait', id]);
+    expect(waited.code, waited.stderr).toBe(130);
+    expect(waited.stderr).toMatch(/interrupted: run the same command with --resume to carry on/);
+    const partial = lines(output);
+    expect(partial.length).toBeLessThan(N);
+    expect((await state(control)).received.RunQuery).toBe(partial.length);
+    // --resume (detached too) finishes it; jobs wait gives its exit code.
+    const again = await w.aapi([...args, '--resume', '--detach']);
+    const id2 = json(again).job as string;
+    const done = await w.aapi(['jobs', 'wait', id2], { ms: 90_000 });
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).toMatch(new RegExp(`^${N} rows: ${N - partial.length} ok`));
+    expectOneLinePerRow(lines(output), N);
+    expect((await state(control)).received.RunQuery).toBe(N);
+    expect((await w.aapi(['jobs', 'wait', 'nosuchjob'])).code).toBe(2);
+  }, 120_000);
 
   it('usage errors exit 2 and send nothing; no session exits 3', async () => {
     const { control } = await session();

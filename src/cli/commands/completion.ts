@@ -108,8 +108,10 @@ export const BUILTIN_COMMANDS: CommandSpec[] = [
       { name: 'resume', describe: 'skip the rows the output already answers' },
       { name: 'retry-unknown', describe: 'with --resume: send again the rows whose fate is unknown' },
       { name: 'profiles', describe: 'share the rows among these profiles\' sessions: a,b,c', value: any },
+      { name: 'detach', describe: 'leave the job running in the session server and print its id' },
     ],
   },
+  { name: 'jobs', aliases: [], describe: 'The batch jobs of the session server: list, wait ID, stop ID', flags: [], positional: ['list', 'wait', 'stop'] },
   {
     name: 'console', aliases: [], describe: 'The interactive replacement for the API Test Client',
     flags: [
