@@ -7,10 +7,10 @@
 // Then the bare client and aapi batch --concurrency 64 against simulators with a network's delay
 // (aapi sim --latency). Rows are RunQuery lookups (DataQuery 1 by Parameters.URN), the same JSONL file for all. Each case
 // runs --runs times, interleaved so machine load hits all alike; medians and ratios to the bare
-// client are printed. Then peak RSS (VmHWM from /proc/<pid>/status, polled every 20 ms) of the
-// aapi batch process at concurrency 64 for --rows and --big rows, with node's default heap and with
-// V8's heap held small (what the job keeps alive, rather than how lazily V8 collects). Waits for
-// the machine to be quiet before each case. Loopback only; bounded; stops by itself and ends every
+// client are printed. Then the session server's peak RSS (VmRSS from /proc/<pid>/status, polled every
+// 20 ms while the job runs in it) and the aapi batch client's VmHWM at concurrency 64 for --rows and
+// --big rows, and the server's RSS after them beside a bare Node process holding one ws connection.
+// Waits for the machine to be quiet before each case. Loopback only; bounded; stops by itself and ends every
 // process it started (by PID).
 //
 //   node bench/batch.mjs                      10,000 rows, 3 runs; RSS for 10,000 and 100,000 rows
@@ -282,7 +282,12 @@ async function batch(concurrency, file = input, nodeFlags = [], profile = 'defau
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   let hwm = 0;
-  const poll = setInterval(() => (hwm = Math.max(hwm, vm(child.pid, 'VmHWM') ?? 0)), 20);
+  // The job runs in the session server: its resident memory at its peak during the job, too.
+  let serverPeak = 0;
+  const poll = setInterval(() => {
+    hwm = Math.max(hwm, vm(child.pid, 'VmHWM') ?? 0);
+    serverPeak = Math.max(serverPeak, vm(daemonPid, 'VmRSS') ?? 0);
+  }, 20);
   const killer = setTimeout(() => child.kill('SIGKILL'), CASE_MS);
   const code = await new Promise((resolve) => child.once('close', (c) => resolve(c)));
   const ms = performance.now() - t0;
@@ -292,7 +297,7 @@ async function batch(concurrency, file = input, nodeFlags = [], profile = 'defau
   if (code !== 0) throw new Error(`aapi batch --concurrency ${concurrency} exited ${code}: ${stderr}`);
   const summary = JSON.parse(stdout);
   rmSync(output, { force: true });
-  return { rate: summary.rowsPerSecond, wall: (summary.rows / ms) * 1000, hwmKB: hwm, rows: summary.rows };
+  return { rate: summary.rowsPerSecond, wall: (summary.rows / ms) * 1000, hwmKB: hwm, serverPeakKB: serverPeak, rows: summary.rows };
 }
 
 // ---- throughput ----
@@ -378,23 +383,35 @@ if (LATENCIES.length) process.stdout.write(`${latencyOut.join('\n')}\n`);
 
 log(`memory: aapi batch --concurrency 64 on ${ROWS} and ${BIG} rows`);
 const bigInput = jsonl(BIG);
-// The same with V8's heap held small: what the job keeps alive, not how lazily V8 collects.
-const LEAN = ['--max-semi-space-size=2', '--max-old-space-size=48'];
+// The floor to compare the server with: a bare Node process holding one authenticated ws connection.
+const bareScript = `
+const WebSocket = require(${JSON.stringify(join(root, 'node_modules', 'ws'))});
+const ws = new WebSocket(process.argv[1]);
+ws.on('open', () => ws.send(JSON.stringify({ type: 'Authenticate', RID: 1, Agent: 'demo2', Password: 'demo', extension: '8600002' })));
+ws.on('message', (m) => { if (String(m).includes('"SID"')) console.log('ready'); });
+setInterval(() => {}, 1 << 30);`;
+const holder = spawn(process.execPath, ['-e', bareScript, url], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' } });
+children.add(holder);
+await new Promise((resolve) => holder.stdout.once('data', resolve));
+await new Promise((r) => setTimeout(r, 2000));
+const holderKB = vm(holder.pid, 'VmRSS');
 const daemonBefore = vm(daemonPid, 'VmRSS');
 const cases = [];
-for (const [label, flags] of [['node (defaults)', []], [`node ${LEAN.join(' ')}`, LEAN]]) {
-  for (const file of [input, bigInput]) {
-    await waitQuiet();
-    cases.push({ label, ...(await batch(64, file, flags)) });
-  }
+for (const file of [input, bigInput]) {
+  await waitQuiet();
+  cases.push(await batch(64, file));
 }
+await new Promise((r) => setTimeout(r, 2000));
 const daemonAfter = vm(daemonPid, 'VmRSS');
 const mb = (kb) => (kb / 1024).toFixed(1);
 const mem = [''];
-mem.push(`${pad('aapi batch --concurrency 64, run by', 56)}${lpad('rows', 9)}${lpad('rows/s', 9)}${lpad('VmHWM MB', 10)}`);
-for (const c of cases) mem.push(`${pad(c.label, 56)}${lpad(c.rows, 9)}${lpad(Math.round(c.rate), 9)}${lpad(mb(c.hwmKB), 10)}`);
-mem.push(`peak RSS ${BIG} vs ${ROWS} rows: ${(cases[1].hwmKB / cases[0].hwmKB).toFixed(2)} x with node's defaults, ${(cases[3].hwmKB / cases[2].hwmKB).toFixed(2)} x with ${LEAN.join(' ')} (flat is about 1)`);
-if (daemonBefore && daemonAfter) mem.push(`session daemon VmRSS: ${mb(daemonBefore)} MB before, ${mb(daemonAfter)} MB after`);
+mem.push(`${pad('aapi batch --concurrency 64', 30)}${lpad('rows', 9)}${lpad('rows/s', 9)}${lpad('server peak RSS MB', 20)}${lpad('client VmHWM MB', 17)}`);
+for (const c of cases) mem.push(`${pad('', 30)}${lpad(c.rows, 9)}${lpad(Math.round(c.rate), 9)}${lpad(mb(c.serverPeakKB), 20)}${lpad(mb(c.hwmKB), 17)}`);
+mem.push(`server peak RSS ${BIG} vs ${ROWS} rows: ${(cases[1].serverPeakKB / cases[0].serverPeakKB).toFixed(2)} x (goal <= 1.1)`);
+if (daemonBefore && daemonAfter && holderKB) {
+  mem.push(`session server VmRSS: ${mb(daemonBefore)} MB before the jobs, ${mb(daemonAfter)} MB after; a bare Node process holding one ws: ${mb(holderKB)} MB`);
+  mem.push(`server after a ${BIG}-row job vs that bare process: ${(daemonAfter / holderKB).toFixed(2)} x (goal <= 1.5)`);
+}
 process.stdout.write(`${mem.join('\n')}\n`);
 if (!existsSync('/proc/self/status')) log('(no /proc here: VmHWM not measured)');
 process.exit(0);

@@ -55,6 +55,7 @@ async function daemon(frames: string[], end = true) {
       },
       pipe: () => () => {},
       start: () => {},
+      batch: () => () => {},
     }, (err) => {
       throw err;
     }),

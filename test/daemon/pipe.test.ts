@@ -52,6 +52,7 @@ async function daemonWith(answer: Answer) {
       call: () => socket.destroy(),
       pipe: (_profile, p, sock) => servePipe(sock, context, p.timeoutMs, p.events),
       start: () => socket.destroy(),
+      batch: () => () => socket.destroy(),
     }, (err) => {
       throw err;
     });

@@ -70,6 +70,7 @@ async function daemon(onCall: (s: Socket) => void = (s) => s.end(line({ x: 0 }))
       },
       pipe: () => () => {},
       start: () => {},
+      batch: () => () => {},
     }, (err) => faults.push(err)),
   );
   servers.push(server);

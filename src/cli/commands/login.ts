@@ -92,10 +92,11 @@ async function existing(env: CommandEnv): Promise<{ agent: string; SID: number }
 }
 
 // The server lives long: with the optimising compiler (no --lite-mode) a batch job inside it runs at
-// full speed; a small young generation keeps its resident memory low (bench/one-liner, bench/batch).
+// full speed; a small young generation keeps its resident memory low, and --expose-gc lets it collect
+// a job's garbage when the job ends (after a 100,000-row job: 87 -> 70 MB, bench/batch).
 // AAPI_DAEMON_NODE_OPTIONS replaces these flags.
 const daemonNodeFlags = (env: NodeJS.ProcessEnv) =>
-  env.AAPI_DAEMON_NODE_OPTIONS !== undefined ? env.AAPI_DAEMON_NODE_OPTIONS.split(/\s+/).filter(Boolean) : ['--max-semi-space-size=1'];
+  env.AAPI_DAEMON_NODE_OPTIONS !== undefined ? env.AAPI_DAEMON_NODE_OPTIONS.split(/\s+/).filter(Boolean) : ['--max-semi-space-size=1', '--expose-gc'];
 
 /** Set by scripts/build-exe.mjs in the bundle of the standalone executables (Node SEA). */
 declare const __AAPI_SEA__: boolean | undefined;
