@@ -23,6 +23,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { bareHolder } from './common.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const aapi = join(root, 'bin', 'aapi.js');
@@ -384,15 +385,8 @@ if (LATENCIES.length) process.stdout.write(`${latencyOut.join('\n')}\n`);
 log(`memory: aapi batch --concurrency 64 on ${ROWS} and ${BIG} rows`);
 const bigInput = jsonl(BIG);
 // The floor to compare the server with: a bare Node process holding one authenticated ws connection.
-const bareScript = `
-const WebSocket = require(${JSON.stringify(join(root, 'node_modules', 'ws'))});
-const ws = new WebSocket(process.argv[1]);
-ws.on('open', () => ws.send(JSON.stringify({ type: 'Authenticate', RID: 1, Agent: 'demo2', Password: 'demo', extension: '8600002' })));
-ws.on('message', (m) => { if (String(m).includes('"SID"')) console.log('ready'); });
-setInterval(() => {}, 1 << 30);`;
-const holder = spawn(process.execPath, ['-e', bareScript, url], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' } });
+const holder = await bareHolder(url, 'demo2');
 children.add(holder);
-await new Promise((resolve) => holder.stdout.once('data', resolve));
 await new Promise((r) => setTimeout(r, 2000));
 const holderKB = vm(holder.pid, 'VmRSS');
 const daemonBefore = vm(daemonPid, 'VmRSS');

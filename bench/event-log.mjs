@@ -4,14 +4,11 @@
 // one whose log is empty. `aapi wait NowUnavailable --timeout 1` (it looks at the events after the
 // wait mark, then times out: exit 4) and `aapi status` run in each, interleaved, RUNS times; the
 // medians and their ratio are printed. Goal: at most 1.05x. Loopback only; bounded; stops by itself.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const aapi = join(root, 'bin', 'aapi.js');
+import { aapi, median, startSim } from './common.mjs';
 const RUNS = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 25);
 const EVENTS = Number(process.argv.find((a) => a.startsWith('--events='))?.slice(9) ?? 100_000);
 
@@ -32,11 +29,6 @@ process.on('uncaughtException', (err) => {
   process.exit(1);
 });
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 function time(home, args, expect = 0) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [aapi, ...args], { env: envOf(home), encoding: 'utf8', timeout: 20_000 });
@@ -53,18 +45,9 @@ const lines = [];
 for (let i = 1; i <= EVENTS; i++) lines.push(JSON.stringify({ seq: i, time: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(), event: { event: kinds[i % 4], RID: i, sessionIndex: 0, data: { URN: String(1000 + (i % 500)) } } }));
 writeFileSync(join(profileDir, 'events.jsonl'), `${lines.join('\n')}\n`, { mode: 0o600 });
 
-sim = spawn(process.execPath, [aapi, 'sim', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
-const url = await new Promise((resolve, reject) => {
-  let out = '';
-  const timer = setTimeout(() => reject(new Error('the simulator did not start')), 15_000);
-  sim.stdout.on('data', (d) => {
-    out += d;
-    if (out.includes('\n')) {
-      clearTimeout(timer);
-      resolve(out.split('\n')[0]);
-    }
-  });
-});
+const started = await startSim();
+sim = started.proc;
+const { url } = started;
 for (const [home, agent, ext] of [[homes.full, 'demo', '8600001'], [homes.empty, 'demo2', '8600002']]) {
   const r = spawnSync(process.execPath, [aapi, 'login', '--server', url, '--agent', agent, '--extension', ext], { env: { ...envOf(home), AAPI_PASSWORD: 'demo' }, encoding: 'utf8', timeout: 30_000 });
   if (r.status !== 0) throw new Error(`login failed: ${r.stderr}`);

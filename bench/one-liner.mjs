@@ -13,6 +13,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, startSim } from './common.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const aapi = join(root, 'bin', 'aapi.js');
@@ -34,11 +35,6 @@ process.on('uncaughtException', (err) => {
   process.exit(1); // runs cleanup: no daemon or simulator is left behind
 });
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 function time(cmd, args, opts = {}) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { env, encoding: 'utf8', timeout: 20_000, ...opts });
@@ -47,18 +43,9 @@ function time(cmd, args, opts = {}) {
   return ms;
 }
 
-sim = spawn(process.execPath, [aapi, 'sim', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
-const url = await new Promise((resolve, reject) => {
-  let out = '';
-  const timer = setTimeout(() => reject(new Error('the simulator did not start')), 15_000);
-  sim.stdout.on('data', (d) => {
-    out += d;
-    if (out.includes('\n')) {
-      clearTimeout(timer);
-      resolve(out.split('\n')[0]);
-    }
-  });
-});
+const started = await startSim([], env);
+sim = started.proc;
+const { url } = started;
 
 time(process.execPath, [aapi, 'login', '--server', url, '--agent', 'demo', '--extension', '8600001', '--tenant', 'demo', '--campaign', 'outbound'], {
   env: { ...env, AAPI_PASSWORD: 'demo' },

@@ -12,10 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const aapi = join(root, 'bin', 'aapi.js');
+import { aapi, bareHolder, median, startSim } from './common.mjs';
 const arg = (name, dflt) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);
 const RUNS = arg('runs', 40);
 const PROFILES = arg('profiles', 100);
@@ -39,7 +36,6 @@ process.on('uncaughtException', (err) => {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
 const p99 = (xs) => sorted(xs)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.99) - 1)];
 
 function aapiSync(args, extra = {}) {
@@ -55,32 +51,13 @@ function timed(args) {
 
 const fixture = join(home, 'fixture.json5');
 writeFileSync(fixture, JSON.stringify({ agentRange: { prefix: 'agent', count: PROFILES + 1, password: 'demo' }, timings: { presentMs: 3_600_000 } }));
-const sim = spawn(process.execPath, [aapi, 'sim', '--port', '0', '--fixture', fixture], { stdio: ['ignore', 'pipe', 'ignore'] });
+const { proc: sim, url, controlUrl } = await startSim(['--fixture', fixture]);
 children.push(sim);
-const [url, controlUrl] = await new Promise((resolve, reject) => {
-  let out = '';
-  const timer = setTimeout(() => reject(new Error('the simulator did not start')), 15_000);
-  sim.stdout.on('data', (d) => {
-    out += d;
-    const lines = out.split('\n');
-    if (lines.length >= 3) {
-      clearTimeout(timer);
-      resolve(lines);
-    }
-  });
-});
 const received = async () => (await (await fetch(`${controlUrl}/state`)).json()).received;
 
 // The floor: a bare Node process holding one authenticated connection, idle.
-const bareScript = `
-const WebSocket = require(${JSON.stringify(join(root, 'node_modules', 'ws'))});
-const ws = new WebSocket(process.argv[1]);
-ws.on('open', () => ws.send(JSON.stringify({ type: 'Authenticate', RID: 1, Agent: 'agent${PROFILES + 1}', Password: 'demo', extension: '8600001' })));
-ws.on('message', (m) => { if (String(m).includes('"SID"')) console.log('ready'); });
-setInterval(() => {}, 1 << 30);`;
-const bare = spawn(process.execPath, ['-e', bareScript, url], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' } });
+const bare = await bareHolder(url, `agent${PROFILES + 1}`);
 children.push(bare);
-await new Promise((resolve) => bare.stdout.once('data', resolve));
 
 const login = (i) => aapiSync(['login', '--server', url, '--profile', `p${i}`, '--agent', `agent${i}`, '--extension', '8600001'], { AAPI_PASSWORD: 'demo' });
 login(1);
@@ -119,7 +96,7 @@ const after = await received();
 console.log(`bench/server: node ${process.version}, ${(await import('node:os')).cpus().length} cores; ${PROFILES} profiles; status ${RUNS} runs each`);
 console.log(`bare Node process holding one authenticated ws connection: ${bareRss.toFixed(1)} MB`);
 console.log(`session server, 1 profile:   ${rss[1].toFixed(1)} MB  (${(rss[1] / bareRss).toFixed(2)}x bare; goal <= 1.25x)`);
-for (const n of [10, PROFILES]) if (rss[n]) console.log(`session server, ${String(n).padEnd(3)} profiles: ${rss[n].toFixed(1)} MB  (${((rss[n] - rss[1]) / (n - 1)).toFixed(2)} MB per further profile; goal <= 1 MB)`);
+for (const n of new Set([10, PROFILES])) if (rss[n]) console.log(`session server, ${String(n).padEnd(3)} profiles: ${rss[n].toFixed(1)} MB  (${((rss[n] - rss[1]) / (n - 1)).toFixed(2)} MB per further profile; goal <= 1 MB)`);
 console.log(`aapi status idle:           median ${median(idle).toFixed(1)} ms, p99 ${p99(idle).toFixed(1)} ms`);
 console.log(`aapi status during a c64 job of another profile (${tookAll}): median ${median(busy).toFixed(1)} ms, p99 ${p99(busy).toFixed(1)} ms  (p99 ${(p99(busy) / p99(idle)).toFixed(2)}x idle; goal <= 2x)`);
 console.log(`Authenticate received while the job ran: ${after.Authenticate - before.Authenticate} (no profile reconnected: goal 0)`);
