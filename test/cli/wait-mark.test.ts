@@ -20,37 +20,39 @@ const dir = mkdtempSync(join(tmpdir(), 'aapi-wait-mark-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-function daemon(): { d: DaemonContext; sent: Json[] } {
+function daemon(): { d: DaemonContext; sent: Json[]; timeouts: (number | undefined)[] } {
   const log = new EventLog(join(dir, `events-${++n}.jsonl`));
   const sent: Json[] = [];
-  const session = { send: async (msg: Json) => (sent.push(msg), { Response: 'OK' }) };
+  const timeouts: (number | undefined)[] = [];
+  const session = { send: async (msg: Json, opts: { timeoutMs?: number }) => (sent.push(msg), timeouts.push(opts.timeoutMs), { Response: 'OK' }) };
   const d = { profile: 'p', log, session, waitMark: log.lastSeq } as unknown as DaemonContext;
-  return { d, sent };
+  return { d, sent, timeouts };
 }
 
-function env(d: DaemonContext, timeoutMs = 200, interrupted = new Promise<void>(() => {})): { env: CommandEnv; out: () => Json[] } {
+function env(d: DaemonContext, timeoutMs = 200, interrupted = new Promise<void>(() => {}), json = true): { env: CommandEnv; out: () => Json[]; text: () => string } {
   let text = '';
   const io = {
     stdout: new PassThrough().on('data', (c) => (text += c)),
     stderr: new PassThrough(),
     stdin: new PassThrough(),
     env: {},
-    tty: { stdin: false, stdout: false, stderr: false },
+    tty: { stdin: false, stdout: !json, stderr: false },
     interrupted,
   };
-  const e: CommandEnv = { io, daemon: d, profile: 'p', timeoutMs, opts: { json: true }, out: new Printer(io, { json: true }), code: 0 };
-  return { env: e, out: () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json) };
+  const e: CommandEnv = { io, daemon: d, profile: 'p', timeoutMs, opts: { json }, out: new Printer(io, { json, color: false }), code: 0 };
+  return { env: e, out: () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json), text: () => text };
 }
 
 const timedOut = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
 
 describe('the wait mark', () => {
   it('an event recorded before the previous command was sent is not waited for; one after it is, even before wait began', async () => {
-    const { d, sent } = daemon();
+    const { d, sent, timeouts } = daemon();
     d.log.append({ event: 'NowWaiting', RID: 1, stale: true });
-    const first = env(d);
+    const first = env(d, 1234);
     expect(await send({ type: 'GoAvailable' }, first.env, d)).toBe(0);
     expect(sent).toEqual([{ type: 'GoAvailable' }]);
+    expect(timeouts).toEqual([1234]);
     expect(d.waitMark).toBe(1);
     d.log.append({ event: 'NowWaiting', RID: 2 });
     const w = env(d);
@@ -105,6 +107,20 @@ describe('the wait mark', () => {
     await wait(w.env, 'NowInCall', ['sessionIndex=0', 'data.URN=7']);
     expect(w.out().map((e) => e.RID)).toEqual([3]);
     await expect(wait(env(d, 30).env, 'NowInCall', ['data.URN.deeper=7'])).rejects.toMatchObject({ exitCode: EXIT.timeout });
+    // A path through null or through a string finds nothing there (and does not crash).
+    d.log.append({ event: 'NowWaiting', RID: 4, data: null, name: 'abc' });
+    await expect(wait(env(d, 30).env, 'NowWaiting', ['data.URN=7'])).rejects.toMatchObject({ exitCode: EXIT.timeout });
+    await expect(wait(env(d, 30).env, 'NowWaiting', ['name.0=a'])).rejects.toMatchObject({ exitCode: EXIT.timeout });
+    // KEY=VALUE needs a key: "=7" is bad usage, nothing is waited for.
+    await expect(wait(env(d, 30).env, 'NowWaiting', ['=7'])).rejects.toMatchObject({ exitCode: EXIT.usage, message: expect.stringMatching(/--where takes KEY=VALUE.*"=7"/) });
+  });
+
+  it('for a person, prints the event under its name and number', async () => {
+    const { d } = daemon();
+    d.log.append({ event: 'NowWaiting', RID: 1, sessionIndex: 0 });
+    const w = env(d, 200, undefined, false);
+    await wait(w.env, 'NowWaiting', []);
+    expect(w.text()).toBe('NowWaiting (#1)\n  event: NowWaiting\n  RID: 1\n  sessionIndex: 0\n');
   });
 
   it('times out with exit 4, leaving the mark where it was', async () => {
@@ -140,7 +156,8 @@ describe('the wait mark', () => {
     const w = env(d);
     await wait(w.env, 'ChatMessage', []);
     expect(w.out().map((e) => e.RID)).toEqual([1]);
-    await expect(wait(env(d).env, 'NowWaitingX', [])).rejects.toMatchObject({ exitCode: EXIT.usage });
+    await expect(wait(env(d).env, 'NowWaitingX', [])).rejects.toMatchObject({ exitCode: EXIT.usage, message: 'unknown event "NowWaitingX"; did you mean "NowWaiting"?' });
+    await expect(wait(env(d).env, 'ChatMess', [])).rejects.toMatchObject({ message: 'unknown event "ChatMess"; did you mean "ChatMessage"?' });
     await expect(wait(env(d).env, 'NowWaiting', ['nokey'])).rejects.toMatchObject({ exitCode: EXIT.usage });
   });
 });

@@ -30,10 +30,18 @@ async function serverSending(batches: Json[][], delayMs = 0): Promise<FakeServer
   });
 }
 
+let text = '';
 async function run(steps: string[]): Promise<RecipeResult> {
-  const recipe = checkRecipe('/nowhere/r.json5', `{ name: "t", vars: { pw: "hunter2" }, secrets: ["pw"], steps: [\n${steps.join(',\n')}\n] }`);
+  text = `{ name: "t", vars: { pw: "hunter2", zero: 0 }, secrets: ["pw"], steps: [\n${steps.join(',\n')}\n] }`;
+  const recipe = checkRecipe('/nowhere/r.json5', text);
   return runRecipe(recipe, { url: server!.url, timeoutMs: 2000, env: {} });
 }
+
+/** The recipe text a failed step's position points at (where the carets go). */
+const pointedAt = (r: RecipeResult, i: number) => {
+  const { line, column, length } = r.steps[i].position;
+  return text.split('\n')[line - 1].slice(column - 1, column - 1 + length);
+};
 
 const statuses = (r: RecipeResult) => r.steps.map((s) => s.status);
 
@@ -82,6 +90,22 @@ describe('expectEvent', () => {
     expect(server.of('GetTenants')).toHaveLength(1);
   });
 
+  it('interpolates `where` before matching', async () => {
+    server = await serverSending([[{ event: 'NowInCall', sessionIndex: 1 }, { event: 'NowInCall', sessionIndex: 0 }]]);
+    const r = await run(['{ send: "GetTenants" }', '{ expectEvent: "NowInCall", where: { sessionIndex: "${zero}" }, capture: { i: "sessionIndex" } }', '{ expectEvent: "NowInCall", where: { sessionIndex: 1 } }']);
+    expect(statuses(r)).toEqual(['passed', 'passed', 'passed']);
+  });
+
+  it('a failure points at the step\'s expectEvent, or at its capture', async () => {
+    server = await serverSending([[{ event: 'NowAvailable' }]]);
+    const missing = await run(['{ send: "GetTenants" }', '{ expectEvent: "NowWaiting", within: "20ms" }']);
+    expect(pointedAt(missing, 1)).toBe('"NowWaiting"');
+    await server.close();
+    server = await serverSending([[{ event: 'NowAvailable' }]]);
+    const capture = await run(['{ send: "GetTenants" }', '{ expectEvent: "NowAvailable", capture: { urn: "data.URN" } }']);
+    expect(pointedAt(capture, 1)).toBe('{ urn: "data.URN" }');
+  });
+
   it('a capture with nothing at its path fails the step', async () => {
     server = await serverSending([[{ event: 'NowAvailable' }]]);
     const r = await run(['{ send: "GetTenants" }', '{ expectEvent: "NowAvailable", capture: { urn: "data.URN" } }']);
@@ -116,6 +140,19 @@ describe('expectNoEvent', () => {
     expect(statuses(within)).toEqual(['passed', 'failed']);
   });
 
+  it('a failure points at the step\'s expectNoEvent', async () => {
+    server = await serverSending([[{ event: 'NowUnavailable' }]]);
+    const r = await run(['{ send: "GetTenants" }', '{ expectNoEvent: "NowUnavailable", within: "200ms" }']);
+    expect(statuses(r)).toEqual(['passed', 'failed']);
+    expect(pointedAt(r, 1)).toBe('"NowUnavailable"');
+  });
+
+  it('interpolates `where` before looking', async () => {
+    server = await serverSending([[{ event: 'NowInCall', sessionIndex: 0 }]]);
+    const r = await run(['{ send: "GetTenants" }', '{ sleep: "30ms" }', '{ expectNoEvent: "NowInCall", where: { sessionIndex: "${zero}" }, within: "10ms" }']);
+    expect(statuses(r)).toEqual(['passed', 'passed', 'failed']);
+  });
+
   it('only a match counts: another event, or the same one not matching `where`, does not', async () => {
     server = await serverSending([[{ event: 'NowAvailable' }, { event: 'NowInCall', sessionIndex: 1 }]]);
     const r = await run(['{ send: "GetTenants" }', '{ sleep: "50ms" }', '{ expectNoEvent: "NowInCall", where: { sessionIndex: 0 }, within: "10ms" }', '{ expectNoEvent: "NowWaiting", within: "10ms" }']);
@@ -129,7 +166,11 @@ describe('secrets in failures', () => {
     const r = await run(['{ send: "GetTenants", expect: { Password: "${pw}-not" } }']);
     expect(r.steps[0].message).toBe('the response does not match at Password: expected "[Masked]", got "[Masked]"');
     expect(r.steps[0].message).not.toContain('hunter2');
+    expect(pointedAt(r, 0)).toBe('{ Password: "${pw}-not" }');
     const plain = await run(['{ send: "GetTenants", expect: { tenants: ["other"] } }']);
     expect(plain.steps[0].message).toBe('the response does not match at tenants.0: expected "other", got "demo"');
+    // A response that matches passes.
+    const matching = await run(['{ send: "GetTenants", expect: { tenants: ["demo"], Password: "${pw}" } }']);
+    expect(statuses(matching)).toEqual(['passed']);
   });
 });

@@ -160,6 +160,38 @@ describe('acknowledging events', () => {
     expect(acks()).toHaveLength(0);
   });
 
+  it('logoff: the NowLoggedOff that follows is recorded and acknowledged before the session closes', async () => {
+    server = await fakeServer((msg, reply, conn) => {
+      if (msg.type !== 'Logoff') return false;
+      reply(ok(msg));
+      conn.send(event('NowLoggedOff', 44));
+    });
+    const recorded: Json[] = [];
+    const s = await open({ record: async (e) => {
+      await new Promise((r) => setTimeout(r, 30));
+      recorded.push(e);
+    } });
+    await s.logoff();
+    expect(recorded.map((e) => e.event)).toEqual(['NowLoggedOff']);
+    expect(s.isOpen).toBe(false);
+    await server.until(() => acks().length === 1);
+    expect(acks()[0]).toMatchObject({ RID: 44 });
+  });
+
+  it('logoff does not wait long for a record that does not finish', async () => {
+    server = await fakeServer((msg, reply, conn) => {
+      if (msg.type !== 'Logoff') return false;
+      reply(ok(msg));
+      conn.send(event('NowLoggedOff', 45));
+    });
+    const s = await open({ record: () => new Promise(() => {}) });
+    const t0 = Date.now();
+    await s.logoff();
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(s.isOpen).toBe(false);
+    expect(server.of('Logoff')).toHaveLength(1);
+  });
+
   it('a response is matched to its request and is not taken for an event (nor acknowledged)', async () => {
     server = await fakeServer((msg, reply) => {
       if (msg.type !== 'GetTenants') return false;

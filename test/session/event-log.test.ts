@@ -39,10 +39,11 @@ describe('EventLog', () => {
     const first = new EventLog(path);
     first.append({ event: 'NowAvailable' });
     first.append({ event: 'NowWaiting' });
+    first.append({ event: 'NowInCall' });
     const second = new EventLog(path);
-    expect(second.lastSeq).toBe(2);
-    expect(second.append({ event: 'NowInCall' }).seq).toBe(3);
-    expect(onDisk(path).map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(second.lastSeq).toBe(3);
+    expect(second.append({ event: 'NowInWrap' }).seq).toBe(4);
+    expect(onDisk(path).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
   });
 
   it('since(mark): only the events after the mark, in order (what `wait` looks at)', () => {

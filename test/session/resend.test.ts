@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Json } from '../../src/protocol/codec.js';
 import { AapiError, ConnectFailed, ConnectionLost, RequestTimeout, SessionClosed } from '../../src/session/errors.js';
 import { Session, type SessionOptions } from '../../src/session/session.js';
@@ -11,6 +11,7 @@ import { error, fakeServer, ok, type FakeServer } from './fake-server.js';
 let server: FakeServer | undefined;
 const sessions: Session[] = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const s of sessions.splice(0)) s.close();
   await server?.close();
   server = undefined;
@@ -350,6 +351,61 @@ describe('a drop: what was in flight is not resent', () => {
     expect(s.isOpen).toBe(true);
   });
 
+  it('full jitter: each delay is a random part of initialMs doubled per attempt, up to maxMs', async () => {
+    server = await fakeServer();
+    const s = await open({ backoff: { initialMs: 40, maxMs: 100 } });
+    const delays: number[] = [];
+    s.on('reconnecting', (a) => delays.push(a.delayMs));
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    server.refuse(true);
+    server.drop();
+    await expect.poll(() => delays.length, { timeout: 3000 }).toBeGreaterThanOrEqual(4);
+    server.refuse(false);
+    await new Promise((r) => s.once('reconnected', r));
+    expect(delays.slice(0, 4)).toEqual([20, 40, 50, 50]);
+  });
+
+  it('reconnects after every drop, not only the first', async () => {
+    server = await fakeServer();
+    const s = await open();
+    for (const sid of [102, 103]) {
+      const reconnected = new Promise<{ sid: number }>((r) => s.once('reconnected', r));
+      server.drop();
+      expect(await reconnected).toEqual({ sid });
+    }
+    expect(server.connections()).toBe(3);
+    expect(await s.request('GetTenants')).toMatchObject({ Response: 'OK' });
+  });
+
+  it('an error on reconnecting that is no authentication failure does not end the session: it tries again', async () => {
+    server = await fakeServer((msg, reply, _c, count) => {
+      if (msg.type === 'Authenticate' && count === 2) {
+        reply(error(msg, 197));
+        return;
+      }
+      return false;
+    });
+    const s = await open();
+    const reconnected = new Promise<{ sid: number }>((r) => s.once('reconnected', r));
+    server.drop();
+    expect(await reconnected).toEqual({ sid: 103 });
+    expect(s.isOpen).toBe(true);
+    expect(server.connections()).toBe(3);
+  });
+
+  it('closed while waiting to reconnect: no new connection is made', async () => {
+    server = await fakeServer();
+    const s = await open({ backoff: { initialMs: 200, maxMs: 200 } });
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const reconnecting = new Promise((r) => s.once('reconnecting', r));
+    server.drop();
+    await reconnecting;
+    s.close();
+    await new Promise((r) => setTimeout(r, 250));
+    expect(server.connections()).toBe(1);
+    expect(await s.closed()).toBeNull();
+  });
+
   it('an authentication refused on reconnecting ends the session with that error; no request is sent', async () => {
     server = await fakeServer((msg, reply, _c, count) => {
       if (msg.type === 'Authenticate' && count === 2) {
@@ -360,10 +416,16 @@ describe('a drop: what was in flight is not resent', () => {
     });
     const s = await open();
     server.drop();
+    let closedEvents = 0;
+    s.on('closed', () => closedEvents++);
     const why = await s.closed();
     expect(why).toBeInstanceOf(AapiError);
     expect((why as AapiError).errorNumber).toBe(100);
     expect(s.isOpen).toBe(false);
+    // Closing it afterwards changes nothing: the reason stays, and it closed once.
+    s.close();
+    expect(await s.closed()).toBe(why);
+    expect(closedEvents).toBe(1);
     await expect(s.request('GetTenants')).rejects.toBeInstanceOf(SessionClosed);
     expect(server.of('GetTenants')).toHaveLength(0);
   });
@@ -389,6 +451,7 @@ describe('a drop: what was in flight is not resent', () => {
     s.close();
     const err = await inFlight;
     expect(err).toBeInstanceOf(SessionClosed);
+    expect((err as Error).message).toBe('the session was closed');
     expect(await s.closed()).toBeNull();
     await new Promise((r) => setTimeout(r, 50));
     expect(reconnects).toBe(0);
