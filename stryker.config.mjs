@@ -3,6 +3,9 @@
 // in-process tests of vitest.mutate.config.ts against each mutant. Reports: reports/mutation/.
 //
 // One module or file only: npx stryker run --mutate 'src/session/session.ts'
+// The wait mark's command code is outside this scope; to add it (check the line ranges first):
+//   npx stryker run --mutate 'src/session/**/*.ts,src/cli/commands/session.ts:75-121,src/cli/commands/verb.ts:63-76'
+// A full run takes about 45 minutes here (concurrency 1); mutants that hang a test count as Timeout (killed).
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
