@@ -1,12 +1,12 @@
 import { forward } from './daemon/forward.js';
-import { profileOf, profilePaths } from './daemon/paths.js';
+import { PROFILE_NAME, profileOf, profilePaths } from './daemon/paths.js';
 import { forwardedEnv } from './daemon/wire.js';
+import { LOCAL_COMMANDS } from './cli/local-commands.js';
 
 // The `aapi` entry point. A command for a live session is handed to the profile's daemon, which is
 // warm and runs it in-process; this file stays tiny so that hand-off costs little more than
 // starting Node. Everything else (and any command when no daemon answers) loads the full CLI.
 
-const LOCAL = new Set(['login', 'sim', 'run', 'batch', 'console', 'completion', '__server']);
 const VALUED = new Set(['--server', '--profile', '--timeout']);
 
 function commandOf(argv: string[]): string | undefined {
@@ -25,13 +25,15 @@ async function full(): Promise<void> {
 export async function start(): Promise<void> {
   const argv = process.argv.slice(2);
   const command = commandOf(argv);
-  const local = !command || LOCAL.has(command) || argv.some((a) => a === '--help' || a === '-h' || a === '--version');
-  if (local) return full();
+  const local = !command || LOCAL_COMMANDS.has(command) || argv.some((a) => a === '--help' || a === '-h' || a === '--version');
+  const profile = profileOf(argv);
+  // A name that is no profile's: the full CLI says so (exit 2).
+  if (local || !PROFILE_NAME.test(profile)) return full();
   // The password goes to the daemon only for the verb that sends it (authenticate, any spelling).
   const authenticate = command.replace(/-/g, '').toLowerCase() === 'authenticate';
   process.once('SIGINT', () => process.exit(130));
   const code = await forward(
-    profilePaths(profileOf(argv)),
+    profilePaths(profile),
     {
       argv, env: forwardedEnv(process.env, authenticate), cwd: process.cwd(),
       tty: { stdin: !!process.stdin.isTTY, stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY, columns: process.stdout.columns },

@@ -1,6 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import type { DaemonContext, ServerControl } from '../daemon/context.js';
 import { parseDuration } from './duration.js';
+import { LOCAL_COMMANDS, RUN_LOCALLY } from './local-commands.js';
 import { CliError, EXIT } from './exit.js';
 import { processIO, type IO } from './io.js';
 import { Printer } from './output.js';
@@ -168,9 +169,18 @@ function build(argv: string[], env: CommandEnv): Argv {
       (c) => c.positional('shell', { type: 'string', describe: 'bash or zsh (default: from $SHELL)' }),
       run(async (a) => (await import('./commands/completion.js')).completion(a.shell as string | undefined, env)))
     .command('__server <profile>', false, {}, async (a) => {
+      // Everything the server may run, loaded now: a later rebuild of dist/ cannot take it away.
+      await Promise.all([import('./commands/session.js'), import('./commands/jobs.js'), import('./commands/batch.js'), import('ora')]);
       const { runServer } = await import('../daemon/daemon.js');
       await runServer(String(a.profile), (argv, io, daemon, server) => main(argv, io, daemon, server));
     });
+  // A command line the thin client took for the server's (a flag's value before the command) that
+  // is a local command: handed back to the caller, which runs it in its own process.
+  if (env.server) {
+    y = y.middleware((a) => {
+      if (LOCAL_COMMANDS.has(String(a._[0]))) throw new RunLocally();
+    });
+  }
   y = registerVerbs(y, env, run);
   y = y
     .demandCommand(1, 'Name a command; `aapi --help` lists them.')
@@ -220,6 +230,8 @@ function canonicalVerb(argv: string[]): string[] {
   return argv;
 }
 
+class RunLocally extends Error {}
+
 /** Runs one `aapi` command line; returns its exit code. Output goes only to `io`. */
 /** `--input -` (standard input): yargs takes a lone `-` for a positional word, so it is given as `--input=-`. */
 const stdinValue = (argv: string[]) => argv.flatMap((a, i) => (a === '-' && argv[i - 1] === '--input' ? [] : a === '--input' && argv[i + 1] === '-' ? ['--input=-'] : [a]));
@@ -233,6 +245,7 @@ export async function main(argv: string[], io: IO, daemon?: DaemonContext, serve
     });
     return env.code;
   } catch (err) {
+    if (err instanceof RunLocally) return RUN_LOCALLY;
     const e = err instanceof CliError ? err : fromSessionError(err);
     if (e) {
       io.stderr.write(`aapi: ${e.message}\n`);

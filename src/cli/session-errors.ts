@@ -3,7 +3,7 @@ import type { DaemonContext } from '../daemon/context.js';
 import { alive, DialError, readLock } from '../daemon/dial.js';
 import { DaemonPipe } from '../daemon/pipe-client.js';
 import type { Json } from '../protocol/codec.js';
-import { profilePaths } from '../daemon/paths.js';
+import { PROFILE_NAME, profilePaths } from '../daemon/paths.js';
 import { ConnectFailed, ConnectionLost, RequestTimeout, SessionClosed } from '../session/errors.js';
 import { CliError, EXIT } from './exit.js';
 import type { IO } from './io.js';
@@ -11,6 +11,7 @@ import type { IO } from './io.js';
 /** The daemon a session command needs; without one, exit 3 with a one-line hint (and why the last one ended). */
 export function needDaemon(daemon: DaemonContext | undefined, profile: string, io: IO): DaemonContext {
   if (daemon) return daemon;
+  if (!PROFILE_NAME.test(profile)) throw new CliError(`profile names are letters, digits, ".", "_" and "-", got ${JSON.stringify(profile)}`, EXIT.usage);
   const paths = profilePaths(profile, io.env);
   let why = '';
   // A lock left behind: its daemon was killed (kill -9, Task Manager) or crashed, and wrote no last exit.

@@ -16,6 +16,8 @@ export interface DaemonContext {
   waitMark: number;
   /** The connection as it is: up since, or reconnecting since (how many attempts, the last error). */
   connection: Connection;
+  /** Resolves when this profile's session has ended: the commands still running for it (wait, events --follow) stop. */
+  ended: Promise<void>;
   /** Logs off (when asked) and ends this profile's session once the current command has answered. */
   shutdown(why: string, logoff: boolean): Promise<void>;
 }

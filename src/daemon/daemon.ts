@@ -5,6 +5,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { OutputWriteError } from '../batch/output.js';
 import { EXIT } from '../cli/exit.js';
+import { RUN_LOCALLY } from '../cli/local-commands.js';
 import type { IO } from '../cli/io.js';
 import type { Json } from '../protocol/codec.js';
 import { AapiError, ConnectFailed } from '../session/errors.js';
@@ -99,7 +100,8 @@ async function diallerOf(url: string): Promise<string> {
   const port = u.port || (u.protocol === 'wss:' ? '443' : '80');
   const host = u.hostname.replace(/^\[|\]$/g, '');
   try {
-    return `${(await lookup(host)).address}:${port}`;
+    // ::ffff:127.0.0.1 is 127.0.0.1 by another name.
+    return `${(await lookup(host)).address.replace(/^::ffff:/i, '')}:${port}`;
   } catch {
     return `${host.toLowerCase()}:${port}`;
   }
@@ -180,17 +182,37 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
     setTimeout(() => process.exit(0), 50).unref();
   };
 
+  /** Ends the server when it holds no session and none is being opened: it lives for its sessions. */
+  const endIfEmpty = (why: string) => {
+    if (profiles.size === 0 && starting.size === 0) endServer(why);
+  };
+
   async function start(name: string, r: StartSession): Promise<StartReport> {
-    const p = profilePaths(name);
+    if (ending) return { ok: false, exitCode: EXIT.connection, error: 'the session server is ending: log in again' };
     if (profiles.has(name) || starting.has(name)) return { ok: false, exitCode: EXIT.usage, error: `profile ${name} already has a session`, running: true };
+    // Reserved before anything is awaited: a second start of this profile meanwhile is refused.
+    starting.set(name, { agent: r.agent, dialler: '' });
+    try {
+      return await open(name, r);
+    } catch (err) {
+      fault(err);
+      return { ok: false, exitCode: EXIT.failed, error: `the session could not be opened: ${(err as Error).message}` };
+    } finally {
+      starting.delete(name);
+      endIfEmpty(`no session left (profile ${name} did not start)`);
+    }
+  }
+
+  async function open(name: string, r: StartSession): Promise<StartReport> {
+    const p = profilePaths(name);
     const dialler = await diallerOf(r.url);
+    starting.set(name, { agent: r.agent, dialler });
     // One agent in two profiles would steal the dialler's line from itself on every request.
     for (const [other, d] of [...[...profiles].map(([k, v]) => [k, { agent: v.session.agent, dialler: (v as Held).dialler }] as const), ...starting]) {
-      if (d.agent === r.agent && d.dialler === dialler) {
+      if (other !== name && d.agent === r.agent && d.dialler === dialler) {
         return { ok: false, exitCode: EXIT.usage, error: `agent ${r.agent} is already logged in on ${r.url} under profile ${other}: one agent, one profile (\`aapi logout --profile ${other}\` first)` };
       }
     }
-    starting.set(name, { agent: r.agent, dialler });
     mkdirSync(p.stateDir, { recursive: true, mode: 0o700 });
     rmSync(p.lastExit, { force: true });
     const eventLog = new EventLog(p.events);
@@ -203,7 +225,6 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
         record: (event) => void eventLog.append(event),
       });
     } catch (err) {
-      starting.delete(name);
       const e = err as Error;
       const aapi = e instanceof AapiError ? e : undefined;
       return {
@@ -215,12 +236,17 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
     } finally {
       r.password = '';
     }
-    starting.delete(name);
+    if (ending) {
+      session.close();
+      return { ok: false, exitCode: EXIT.connection, error: 'the session server is ending: log in again' };
+    }
     if (session.deviceId) writeFileSync(p.device, JSON.stringify({ deviceId: session.deviceId }), { mode: 0o600 });
     const plog = (text: string) => append(p.log, text);
     plog(`session ${session.sid} open for agent ${r.agent} on ${r.url}`);
 
     let finished = false;
+    let ended!: () => void;
+    const endedP = new Promise<void>((r) => (ended = r));
     /** Why the profile is on its way out at the user's request: NowLoggedOff is then expected. */
     let leaving: string | null = null;
     const finish = (why: string) => {
@@ -229,11 +255,12 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
       plog(`ending: ${why}`);
       writeFileSync(p.lastExit, JSON.stringify({ time: new Date().toISOString(), why }), { mode: 0o600 });
       session.close();
-      profiles.delete(name);
-      if (profiles.size === 0 && starting.size === 0) endServer(`the last session ended (profile ${name}: ${why})`);
+      ended();
+      if (profiles.get(name) === ctx) profiles.delete(name);
+      endIfEmpty(`the last session ended (profile ${name}: ${why})`);
     };
     const ctx: Held = {
-      profile: name, paths: p, session, log: eventLog, waitMark: eventLog.lastSeq, dialler,
+      profile: name, paths: p, session, log: eventLog, waitMark: eventLog.lastSeq, dialler, ended: endedP,
       connection: { state: 'connected', since: new Date().toISOString() },
       shutdown: async (why, logoff) => {
         leaving = why;
@@ -270,16 +297,11 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
     logoutAll: async (why) => {
       const names = [...profiles.keys()];
       await Promise.all([...profiles.values()].map((d) => d.shutdown(why, true)));
+      // Nothing to wait for (no session, or only ones still being opened): the server ends all the same.
+      if (names.length === 0) setTimeout(() => endServer(why), 20);
       return names;
     },
   };
-
-  const firstReport = await start(first, req);
-  if (!firstReport.ok) {
-    cleanup();
-    report(firstReport);
-    process.exit(firstReport.exitCode);
-  }
 
   server = createServer((socket) =>
     accept(socket, record.secret, record.instance, {
@@ -310,15 +332,21 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
     });
   } catch (err) {
     cleanup();
-    for (const d of profiles.values()) d.session.close();
     report({ ok: false, exitCode: EXIT.connection, error: `cannot listen on ${record.socket}: ${(err as Error).message}` });
     process.exit(EXIT.connection);
   } finally {
     process.umask(previous);
   }
   if (!win) chmodSync(paths.socket, 0o600);
-  log(`started (PID ${process.pid}) with profile ${first}`);
+  log(`started (PID ${process.pid}) for profile ${first}`);
+  // Listening before the first session is open: a second login meanwhile finds the server, not a
+  // lock without a socket, and opens its own session beside this one.
+  const firstReport = await start(first, req);
   report(firstReport);
+  if (!firstReport.ok) {
+    cleanup();
+    process.exit(firstReport.exitCode);
+  }
   // A Windows server has no console: these never reach it there, and logout is its clean end.
   process.on('SIGTERM', () => void control.logoutAll('stopped (SIGTERM)'));
   process.on('SIGINT', () => void control.logoutAll('stopped (SIGINT)'));
@@ -336,6 +364,8 @@ function serveCall(socket: Socket, call: CallRequest['call'], daemon: DaemonCont
   const interrupted = new Promise<void>((resolve) => (gone = resolve));
   socket.on('error', () => gone());
   socket.on('close', () => gone());
+  // The profile's session ending (logout, NowLoggedOff) stops its commands as their caller going would.
+  void daemon?.ended.then(() => gone());
   const frame = (f: Json) => {
     if (!socket.destroyed) socket.write(line(f));
   };
@@ -352,7 +382,7 @@ function serveCall(socket: Socket, call: CallRequest['call'], daemon: DaemonCont
   runCommand(call.argv, io, daemon, control)
     .catch(() => EXIT.failed)
     .then((code) => {
-      frame({ x: code });
+      frame(code === RUN_LOCALLY ? { local: true } : { x: code });
       socket.end();
     });
 }
@@ -365,6 +395,12 @@ function serveBatch(socket: Socket, spec: BatchRequest['batch'], profiles: Map<s
   const missing = spec.profiles.find((p) => !profiles.has(p));
   if (missing) {
     socket.end(line({ failed: { message: `no session for profile ${missing}: run \`aapi login${missing === 'default' ? '' : ` --profile ${missing}`}\``, exitCode: EXIT.connection } }));
+    return () => {};
+  }
+  // Two jobs writing one output would each resend what the other sent: one at a time.
+  const busy = jobs.list().find((j) => j.state === 'running' && j.spec.output === spec.output);
+  if (busy) {
+    socket.end(line({ failed: { message: `job ${busy.id} is writing ${spec.output}: wait for it (\`aapi jobs wait ${busy.id}\`) or stop it first`, exitCode: EXIT.usage } }));
     return () => {};
   }
   const { detach, ...jobSpec } = spec;

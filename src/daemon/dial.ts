@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { Json } from '../protocol/codec.js';
 import type { ProfilePaths } from './paths.js';
@@ -155,8 +155,18 @@ export function readLockChecked(paths: ProfilePaths): Lock {
   }
   const lock = readLock(paths.lock);
   if (lock) return lock;
-  // No server: perhaps a daemon of the design before it, one per profile, still running.
+  // No server: perhaps a daemon of the design before it, one per profile, still running (where
+  // /proc tells, only a process that is one: a PID the system gave away since is none of ours).
   const old = readLock(paths.oldLock);
-  if (old?.kind === 'old' && alive(old.pid)) return old;
+  if (old?.kind === 'old' && alive(old.pid) && isOldDaemon(old.pid)) return old;
   return { kind: 'unreadable' };
+}
+
+/** Whether `pid` runs an aapi daemon of the design before the one server; true where that cannot be told. */
+function isOldDaemon(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('__daemon');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync('/proc/self');
+  }
 }

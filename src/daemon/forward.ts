@@ -14,7 +14,10 @@ export type Forwarded = number | 'absent' | DialError;
  */
 export async function forward(paths: ProfilePaths, call: ForwardedCall, out: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<Forwarded> {
   let code: number | undefined;
+  let local = false;
   const onFrame = (f: Json) => {
+    // The server handed the command back: it is one that runs in the caller's own process.
+    if (f.local === true) local = true;
     if (typeof f.o === 'string') out.stdout(f.o);
     if (typeof f.e === 'string') out.stderr(f.e);
     if (typeof f.x === 'number') code = f.x;
@@ -28,6 +31,6 @@ export async function forward(paths: ProfilePaths, call: ForwardedCall, out: { s
   }
   return new Promise((resolve) => {
     socket.on('error', () => {});
-    socket.on('close', () => resolve(code ?? 3));
+    socket.on('close', () => resolve(local ? 'absent' : (code ?? 3)));
   });
 }

@@ -25,7 +25,7 @@ function dirProblem(path: string, st: Stats): string | undefined {
   if (st.isSymbolicLink()) return `${path} is a symbolic link, not a directory of its own`;
   if (!st.isDirectory()) return `${path} is not a directory`;
   if (st.uid !== uid()) return `${path} belongs to another user (uid ${st.uid})`;
-  if ((st.mode & 0o077) !== 0) return `${path} is open to other users (mode ${(st.mode & 0o777).toString(8)})`;
+  if ((st.mode & 0o077) !== 0) return `${path} is open to other users (mode ${(st.mode & 0o777).toString(8)}): if it is yours and holds nothing of theirs, \`chmod 700\` it`;
   return undefined;
 }
 
@@ -37,7 +37,10 @@ export function checkRunDir(dir: string): boolean {
   if (win) return true;
   const st = lstatOrUndefined(dir);
   if (!st) return false;
-  const problem = dirProblem(dir, st);
+  // The user's own real directory that nobody else can write into (made with a usual umask): closed,
+  // as the server would close it. One others could write into may hold what they put there: refused.
+  if (st.isDirectory() && !st.isSymbolicLink() && st.uid === uid() && (st.mode & 0o022) === 0 && (st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+  const problem = dirProblem(dir, lstatSync(dir));
   if (problem) throw new Untrusted(`refusing the session directory: ${problem}`);
   return true;
 }

@@ -350,12 +350,17 @@ export class Session extends EventEmitter<SessionEvents> {
   /** 198: authenticate again once (one re-authentication shared by every request that got it), then resend once. */
   private async retryAfterReauth(p: Pending): Promise<void> {
     try {
-      this.reauth ??= this.authenticate()
-        .then(() => void this.emit('reauthenticated', { sid: this.sid }))
-        .finally(() => {
-          this.reauth = null;
-        });
-      await this.reauth;
+      // Sent with a SID that has been replaced since (the re-authentication of a request answered 198
+      // just before it): the new SID is already there, so it is only sent again.
+      const staleSid = toInt(getCI(p.msg, 'SID')) !== this.sid;
+      if (!staleSid) {
+        this.reauth ??= this.authenticate()
+          .then(() => void this.emit('reauthenticated', { sid: this.sid }))
+          .finally(() => {
+            this.reauth = null;
+          });
+      }
+      if (this.reauth) await this.reauth;
       const rid = this.nextRid();
       const msg = { ...p.msg, RID: rid, SID: this.sid };
       const response = await this.await(rid, msg, p.verb, this.opts.timeoutMs, p.what, true);

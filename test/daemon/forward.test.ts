@@ -1,4 +1,5 @@
 import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,12 +139,21 @@ describe('forward', () => {
     const p = profile();
     await impostor(p, () => line({ refused: 'version', v: PROTOCOL + 1 }));
     expect(await failure(forward(p.paths, call, quiet))).toEqual({ kind: 'version', pid: process.pid, v: PROTOCOL + 1 });
-    const old = profile();
-    rmSync(old.paths.lock);
-    writeFileSync(old.paths.oldLock, String(process.pid));
-    const f = await failure(forward(old.paths, call, quiet));
-    expect(f).toEqual({ kind: 'old', pid: process.pid });
-    expect(new DialError(f).message).toBe(`an older aapi's session daemon (PID ${process.pid}) holds this profile: end it (\`kill ${process.pid}\`), then log in again`);
+    // A process that runs as the old daemon did (`aapi __daemon PROFILE`).
+    const oldDaemon = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', '__daemon', 'default'], { stdio: 'ignore' });
+    try {
+      const old = profile();
+      rmSync(old.paths.lock);
+      writeFileSync(old.paths.oldLock, String(oldDaemon.pid));
+      const f = await failure(forward(old.paths, call, quiet));
+      expect(f).toEqual({ kind: 'old', pid: oldDaemon.pid });
+      expect(new DialError(f).message).toBe(`an older aapi's session daemon (PID ${oldDaemon.pid}) holds this profile: end it (\`kill ${oldDaemon.pid}\`), then log in again`);
+      // A bare PID the system gave to another process since: no daemon of ours, no session.
+      writeFileSync(old.paths.oldLock, String(process.pid));
+      expect(await forward(old.paths, call, quiet)).toBe('absent');
+    } finally {
+      oldDaemon.kill('SIGKILL');
+    }
   });
 
   it('refuses a run directory that is a symbolic link, or open to others, and a socket that is not one', async () => {
@@ -153,8 +163,12 @@ describe('forward', () => {
     symlinkSync(p.paths.runDir, link);
     const viaLink = { ...p.paths, runDir: link, lock: join(link, 'p.lock'), socket: join(link, 'p.sock') };
     expect((await failure(forward(viaLink, call, quiet))).kind).toBe('untrusted');
+    // Writable by others: refused. Only readable by others (a usual umask): closed, and used.
+    chmodSync(p.paths.runDir, 0o775);
+    expect(await failure(forward(p.paths, call, quiet))).toMatchObject({ kind: 'untrusted', message: expect.stringMatching(/is open to other users \(mode 775\): if it is yours/) });
     chmodSync(p.paths.runDir, 0o755);
-    expect(await failure(forward(p.paths, call, quiet))).toMatchObject({ kind: 'untrusted', message: expect.stringMatching(/is open to other users \(mode 755\)/) });
+    expect(await forward(p.paths, call, quiet)).toBe('absent');
+    expect(statSync(p.paths.runDir).mode & 0o777).toBe(0o700);
     const notSocket = profile();
     writeFileSync(notSocket.paths.socket, '');
     expect(await failure(forward(notSocket.paths, call, quiet))).toMatchObject({ message: expect.stringMatching(/it is not a socket/) });

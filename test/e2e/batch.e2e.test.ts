@@ -423,6 +423,30 @@ describe('aapi batch', () => {
     expect((await state(control)).received).toEqual(before.received);
   }, 60_000);
 
+  it('one job per output: a second job on an output being written, or a rerun beside a journal a killed job left, is refused (exit 2)', async () => {
+    const { control } = await session('default', 'demo', await w.sim({ timings: { latencyMs: 20 } }));
+    const input = file('jsonl', insertJsonl(2000));
+    const output = outPath();
+    const args = ['batch', 'run-query', '--input', input, '--output', output, '--concurrency', '8'];
+    const first = await w.aapi([...args, '--detach']);
+    const id = json(first).job as string;
+    await untilLines(output, 20, w.start(['jobs', 'wait', id]));
+    const second = await w.aapi([...args, '--resume']);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`job ${id} is writing .*: wait for it`));
+    expect((await w.aapi(['jobs', 'stop', id])).code).toBe(0);
+    expect((await w.aapi(['jobs', 'wait', id])).code).toBe(130);
+    const sent = (await state(control)).received.RunQuery;
+    expect(sent).toBe(lines(output).length);
+    // A journal with no output beside it: a job killed before its first answer was written.
+    const other = outPath();
+    writeFileSync(`${other}.sent`, '1\n2\n');
+    const rerun = await w.aapi(['batch', 'run-query', '--input', input, '--output', other]);
+    expect(rerun.code).toBe(2);
+    expect(rerun.stderr).toMatch(/\.sent is left by a job that was stopped, whose rows may have been carried out: add --resume/);
+    expect((await state(control)).received.RunQuery).toBe(sent);
+  }, 90_000);
+
   it('--input - reads the rows from standard input (the client copies them for the server, and the copy goes)', async () => {
     const { control } = await session();
     const output = outPath();

@@ -192,6 +192,34 @@ describe('profiles', () => {
     expect((await w.aapi(['status', '--profile', 'second'])).code).toBe(3);
   }, 60_000);
 
+  it('two first logins at once (no server yet) both succeed, in one server', async () => {
+    const { sim } = await w.sim({ timings: { ...MANUAL_TIMINGS, latencyMs: 300 } });
+    const [a, b] = await Promise.all([w.login(sim, { profile: 'race-a', agent: 'demo' }), w.login(sim, { profile: 'race-b', agent: 'demo2', extension: '8600002' })]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(w.strayDaemons()).toHaveLength(1);
+    expect(json(await w.aapi(['status', '--profile', 'race-b']))).toMatchObject({ agent: 'demo2', SID: Number(b.stdout) });
+  }, 60_000);
+
+  it('with a server running: a flag before a local command runs it locally; a bad profile name exits 2; wait ends (exit 3) when its profile logs out', async () => {
+    const { sim } = await w.sim({ timings: MANUAL_TIMINGS });
+    expect((await w.login(sim, { profile: 'keep', agent: 'demo' })).code).toBe(0);
+    const login = await w.aapi(['--agent', 'demo2', '--extension', '8600002', 'login', '--server', sim.url, '--profile', 'flagfirst'], { env: { AAPI_PASSWORD: 'demo' } });
+    expect(login.code, login.stderr).toBe(0);
+    expect(json(await w.aapi(['status', '--profile', 'flagfirst']))).toMatchObject({ agent: 'demo2' });
+    for (const bad of ['x y', '../x']) {
+      const r = await w.aapi(['status', '--profile', bad]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/profile names are letters, digits/);
+    }
+    const waiter = w.start(['wait', 'NowInCall', '--timeout', '30s', '--profile', 'flagfirst']);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await w.aapi(['logout', '--profile', 'flagfirst'])).code).toBe(0);
+    expect(await waiter.exited).toBe(3);
+    expect(waiter.stderr).toMatch(/the session of profile flagfirst ended while waiting for NowInCall/);
+    expect((await w.aapi(['status', '--profile', 'keep'])).code).toBe(0);
+  }, 60_000);
+
   it('logout --all: every profile logs off and the server ends, its lock and socket gone', async () => {
     const { sim, control } = await w.sim({ timings: MANUAL_TIMINGS });
     expect((await w.login(sim, { profile: 'one', agent: 'demo' })).code).toBe(0);

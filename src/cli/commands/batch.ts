@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants as fsConstants, createReadStream, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, createReadStream, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { csvHeader, formatOf } from '../../batch/input.js';
 import type { JobResult, JobSpec } from '../../batch/job.js';
+import { journalPath } from '../../batch/journal.js';
 import { unknownColumns } from '../../batch/request.js';
 import type { Summary } from '../../batch/run.js';
 import { dial, DialError } from '../../daemon/dial.js';
@@ -110,7 +111,7 @@ async function copyOfInput(input: string, stateDir: string): Promise<string> {
   const n = readSync(fd, head, 0, 64, 0);
   closeSync(fd);
   const file = `${base}.${/^(\ufeff)?\s*\{/.test(head.subarray(0, n).toString('utf8')) ? 'jsonl' : 'csv'}`;
-  (await import('node:fs')).renameSync(tmp, file);
+  renameSync(tmp, file);
   return file;
 }
 
@@ -141,6 +142,8 @@ export async function batch(a: BatchArgs, env: CommandEnv): Promise<number> {
     if (err instanceof CliError) throw err;
   }
   if (hasOutput && !a.resume) throw usageError(`${a.output} already has results: add --resume to carry on, or choose another --output`);
+  // A journal left by a job killed before its first answer was written: its rows may have been sent.
+  if (!a.resume && existsSync(journalPath(output))) throw usageError(`${a.output}.sent is left by a job that was stopped, whose rows may have been carried out: add --resume (those rows become unknown), or remove it to start afresh`);
 
   const paths = profilePaths(env.profile, env.io.env);
   let input = a.input === '-' ? a.input : resolve(a.input);

@@ -103,6 +103,8 @@ export async function wait(env: CommandEnv, name: string, where: string[]): Prom
   const conditions = parseWhere(where);
   const d = needDaemon(env.daemon, env.profile, env.io);
   const mark = d.waitMark;
+  let sessionEnded = false;
+  void d.ended?.then(() => (sessionEnded = true));
   const matches = (e: LoggedEvent) =>
     e.seq > mark && resolveEvent(String(e.event.event)) === event && conditions.every(([path, v]) => String(valueAt(e.event, path)) === v);
   let found = d.log.since(mark).find(matches);
@@ -121,6 +123,7 @@ export async function wait(env: CommandEnv, name: string, where: string[]): Prom
     clearTimeout(timer);
     spinner?.stop();
   }
+  if (!found && (sessionEnded || d.session.isOpen === false)) throw new CliError(`the session of profile ${d.profile} ended while waiting for ${event}`, EXIT.connection);
   if (!found) throw new CliError(`timed out after ${env.timeoutMs} ms waiting for ${event}`, EXIT.timeout);
   d.waitMark = found.seq;
   if (env.out.machine) env.out.json(found.event);
