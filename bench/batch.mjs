@@ -23,7 +23,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { bareHolder } from './common.mjs';
+import { bareHolder, startSim as startSimOf } from './common.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const aapi = join(root, 'bin', 'aapi.js');
@@ -118,22 +118,10 @@ async function waitQuiet() {
 // ---- the simulator and the session ----
 
 /** An `aapi sim` on a free port (a child ended on the way out); resolves with its URL and control URL. */
-function startSim(extra = []) {
-  const proc = spawn(process.execPath, [aapi, 'sim', '--port', '0', '--host', '127.0.0.1', ...extra], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.add(proc);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('the simulator printed no URL in 15 s')), 15_000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const lines = out.split('\n');
-      if (lines.length >= 3) {
-        clearTimeout(timer);
-        resolve({ proc, url: lines[0], controlUrl: lines[1] });
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`the simulator exited (${code})`)));
-  });
+async function startSim(extra = []) {
+  const started = await startSimOf(extra, env);
+  children.add(started.proc);
+  return started;
 }
 
 /** `aapi login` of agent demo on `server` for `profile`: the session server's PID. */

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { alive } from '../../src/daemon/dial.js';
 import { AAPI_BIN, runAapi, spawnSim, type Run, type SimProcess } from './spawn.js';
 
 // A test file's world for end-to-end tests of the real `aapi` binary: its own AAPI_HOME, the
@@ -32,14 +33,7 @@ export async function until<T>(fn: () => T | Promise<T>, ms = 10_000, every = 50
   return value;
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { alive };
 
 /** SIGTERM, then SIGKILL when the process is still there after `graceMs`. */
 export async function terminate(pid: number, graceMs = 3000): Promise<void> {
