@@ -68,10 +68,6 @@ export class Jobs {
     return this.jobs.get(id);
   }
 
-  get running(): number {
-    return this.list().filter((j) => j.state === 'running').length;
-  }
-
   start(spec: JobSpec, lanes: Lane[], failed: (err: unknown) => { message: string; exitCode: number }): Job {
     let stop!: () => void;
     const interrupted = new Promise<void>((r) => (stop = r));

@@ -29,7 +29,7 @@ export interface BatchArgs {
   flags: Record<string, unknown>;
 }
 
-export async function countRows(file: string, csv: boolean): Promise<number> {
+async function countRows(file: string, csv: boolean): Promise<number> {
   let n = 0;
   let last = 10;
   for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
@@ -40,7 +40,7 @@ export async function countRows(file: string, csv: boolean): Promise<number> {
   return Math.max(0, csv ? n - 1 : n);
 }
 
-export function progressLine(s: Summary, total: number): string {
+function progressLine(s: Summary, total: number): string {
   const done = s.ok + s.failed + s.unknown + s.notSent + s.skipped;
   const rate = s.ms > 0 ? ((done - s.skipped) / s.ms) * 1000 : 0;
   const width = 24;
