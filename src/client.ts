@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { forward } from './daemon/forward.js';
 import { PROFILE_NAME, profileOf, profilePaths } from './daemon/paths.js';
 import { forwardedEnv } from './daemon/wire.js';
@@ -31,11 +32,25 @@ export async function start(): Promise<void> {
   if (local || !PROFILE_NAME.test(profile)) return full();
   // The password goes to the daemon only for the verb that sends it (authenticate, any spelling).
   const authenticate = command.replace(/-/g, '').toLowerCase() === 'authenticate';
+  const env = forwardedEnv(process.env, authenticate);
+  const paths = profilePaths(profile);
+  // Asked here, on the caller's terminal or stdin, and only when there is a server to send it to.
+  if (authenticate && env.AAPI_PASSWORD === undefined && existsSync(paths.lock)) {
+    const { readPassword } = await import('./cli/password.js');
+    const io = { stdin: process.stdin, stderr: process.stderr, env: process.env, tty: { stdin: !!process.stdin.isTTY, stdout: false, stderr: false } };
+    try {
+      const given = await readPassword(argv.includes('--password-stdin'), io);
+      if (given !== undefined) env.AAPI_PASSWORD = given;
+    } catch {
+      process.exitCode = 130;
+      return;
+    }
+  }
   process.once('SIGINT', () => process.exit(130));
   const code = await forward(
-    profilePaths(profile),
+    paths,
     {
-      argv, env: forwardedEnv(process.env, authenticate), cwd: process.cwd(),
+      argv, env, cwd: process.cwd(),
       tty: { stdin: !!process.stdin.isTTY, stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY, columns: process.stdout.columns },
     },
     { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) },

@@ -20,6 +20,12 @@ export const flagOf = (key: KeySpec): string => key.flag ?? kebab(key.wire);
 /** The keys a user gives as flags (a password never is: it would show in `ps`). */
 export const flagKeys = (spec: RequestSpec): KeySpec[] => spec.keys.filter((k) => !k.env);
 
+/** The keys from the environment (the password), each of which may come on stdin instead: `--password-stdin`. */
+export const stdinFlags = (spec: RequestSpec): { key: KeySpec; name: string; describe: string }[] =>
+  spec.keys.filter((k) => k.env).map((key) => ({
+    key, name: `${flagOf(key)}-stdin`, describe: `read ${key.wire} from stdin (else ${key.env}, else a masked prompt on a terminal)`,
+  }));
+
 function typeWords(key: KeySpec): string {
   switch (key.type) {
     case 'keyValue': return 'K=V, repeatable, or a JSON5 object';

@@ -112,14 +112,16 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
   const paths = profilePaths(first);
   const log = (text: string) => append(paths.serverLog, text);
   let reported = false;
-  const report = (r: StartReport) => {
-    if (reported) return;
+  /** Whether the first login heard the report: false when it went away (Ctrl-C, its timeout) before. */
+  const report = (r: StartReport): boolean => {
+    if (reported) return true;
     reported = true;
     try {
       writeSync(3, `${JSON.stringify(r)}\n`);
       closeSync(3);
+      return true;
     } catch {
-      // the starter went away; the server carries on, or exits, regardless
+      return false;
     }
   };
   let req: StartSession;
@@ -303,6 +305,16 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
     },
   };
 
+  /**
+   * A login whose caller went away before hearing its answer (Ctrl-C, its own timeout): the user was
+   * told it did not happen, so the session it opened is logged off again.
+   */
+  const abandoned = (name: string, rep: StartReport) => {
+    if (!rep.ok) return;
+    log(`profile ${name}: its login was abandoned by its caller; logging off`);
+    void profiles.get(name)?.shutdown('login cancelled by its caller (Ctrl-C or its timeout)', true);
+  };
+
   server = createServer((socket) =>
     accept(socket, record.secret, record.instance, {
       call: (profile, call, sock) => serveCall(sock, call, profiles.get(profile), control, runCommand),
@@ -316,7 +328,12 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
       },
       batch: (_profile, spec, sock) => serveBatch(sock, spec, profiles, jobs, fault),
       start: (profile, r, sock) => {
-        void start(profile, r).then((rep) => sock.end(line({ report: rep })), (err) => {
+        let gone = false;
+        sock.on('close', () => (gone = true));
+        void start(profile, r).then((rep) => {
+          if (gone) return abandoned(profile, rep);
+          sock.end(line({ report: rep }));
+        }, (err) => {
           fault(err);
           sock.end(line({ report: { ok: false, exitCode: EXIT.failed, error: (err as Error).message } }));
         });
@@ -342,7 +359,7 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
   // Listening before the first session is open: a second login meanwhile finds the server, not a
   // lock without a socket, and opens its own session beside this one.
   const firstReport = await start(first, req);
-  report(firstReport);
+  if (!report(firstReport)) abandoned(first, firstReport);
   if (!firstReport.ok) {
     cleanup();
     process.exit(firstReport.exitCode);

@@ -86,6 +86,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private closedError: Error | null | undefined;
   private reauth: Promise<void> | null = null;
   private reconnecting: Promise<void> | null = null;
+  private lastReconnectError = '';
   private readonly opts: Required<Pick<SessionOptions, 'keepAliveMs' | 'timeoutMs' | 'reconnect' | 'backoff'>> & SessionOptions;
 
   private constructor(opts: SessionOptions) {
@@ -260,7 +261,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private async untilReconnected(timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const giveUp = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ConnectFailed(`still reconnecting to ${this.opts.url}`)), timeoutMs);
+      timer = setTimeout(() => reject(new ConnectFailed(`gave up after ${timeoutMs} ms: still reconnecting to ${this.opts.url} (last error: ${this.lastReconnectError})`)), timeoutMs);
     });
     try {
       await Promise.race([this.reconnecting, giveUp]);
@@ -433,6 +434,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const { initialMs, maxMs } = this.opts.backoff;
     // Why the last attempt failed, for `aapi status` while the dialler is down.
     let reason = 'connection lost';
+    this.lastReconnectError = reason;
     for (let attempt = 1; !this.closing; attempt++) {
       // Full jitter: many clients dropped at once do not come back at once.
       const delayMs = Math.round(Math.random() * Math.min(maxMs, initialMs * 2 ** (attempt - 1)));
@@ -450,6 +452,7 @@ export class Session extends EventEmitter<SessionEvents> {
           return;
         }
         reason = (err as Error).message;
+        this.lastReconnectError = reason;
         this.ws?.terminate();
         this.ws = null;
       }

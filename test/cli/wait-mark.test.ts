@@ -25,7 +25,7 @@ function daemon(): { d: DaemonContext; sent: Json[]; timeouts: (number | undefin
   const sent: Json[] = [];
   const timeouts: (number | undefined)[] = [];
   const session = { send: async (msg: Json, opts: { timeoutMs?: number }) => (sent.push(msg), timeouts.push(opts.timeoutMs), { Response: 'OK' }) };
-  const d = { profile: 'p', log, session, waitMark: log.lastSeq } as unknown as DaemonContext;
+  const d = { profile: 'p', log, session, waitMark: log.lastSeq, connection: { state: 'connected', since: new Date().toISOString() } } as unknown as DaemonContext;
   return { d, sent, timeouts };
 }
 

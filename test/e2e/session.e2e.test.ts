@@ -100,6 +100,42 @@ describe('aapi login', () => {
     expect((await control.state()).received.Authenticate).toBe(0);
   }, 60_000);
 
+  it('with --password X is refused, exit 2, naming the three ways that work, and sends nothing', async () => {
+    const { sim, control } = await w.sim();
+    w.profiles.add('pwflag');
+    const r = await w.aapi(['login', '--profile', 'pwflag', '--server', sim.url, '--agent', 'demo', '--extension', '8600001', '--password', 'demo']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('aapi: --password is refused: a password on the command line shows in `ps` and shell history; set AAPI_PASSWORD, pipe it with --password-stdin, or run on a terminal to be asked\n');
+    expect(existsSync(w.paths('pwflag').lock)).toBe(false);
+    expect((await control.state()).received.Authenticate).toBe(0);
+  }, 60_000);
+
+  it('interrupted (Ctrl-C) before the dialler answers: exit 130, and the session it opened is logged off again', async () => {
+    // Every frame of the simulator arrives 1.5 s late: the login is still waiting when it is interrupted.
+    const { sim, control } = await w.sim({ timings: { ...MANUAL_TIMINGS, latencyMs: 1500 } });
+    w.profiles.add('cancel');
+    const login = w.start(['login', '--profile', 'cancel', '--server', sim.url, '--agent', 'demo', '--extension', '8600001'], { AAPI_PASSWORD: 'demo' });
+    expect(await until(async () => (await control.state()).received.Authenticate === 1, 15_000)).toBe(true);
+    login.proc.kill('SIGINT');
+    expect(await login.exited).toBe(130);
+    expect(login.stderr).toBe('aapi: login cancelled: profile cancel is not logged in\n');
+    expect(login.stdout).toBe('');
+    // The server heard its caller go: once the session is open it logs off, and, holding no other, ends.
+    expect(await until(async () => (await control.state()).received.Logoff === 1, 20_000)).toBe(true);
+    expect(await until(() => w.strayDaemons().length === 0, 20_000)).toBe(true);
+    expect((await w.aapi(['status', '--profile', 'cancel'])).code).toBe(3);
+    // A second login to a running server, interrupted likewise, leaves the other profile untouched.
+    const held = await w.login(sim, { profile: 'held', agent: 'demo2', extension: '8600002' });
+    expect(held.code, held.stderr).toBe(0);
+    const second = w.start(['login', '--profile', 'cancel', '--server', sim.url, '--agent', 'demo', '--extension', '8600001'], { AAPI_PASSWORD: 'demo' });
+    expect(await until(async () => (await control.state()).received.Authenticate === 3, 15_000)).toBe(true);
+    second.proc.kill('SIGINT');
+    expect(await second.exited).toBe(130);
+    expect(await until(async () => (await control.state()).received.Logoff === 2, 20_000)).toBe(true);
+    expect(await until(async () => (await w.aapi(['status', '--profile', 'cancel'])).code === 3, 20_000)).toBe(true);
+    expect(json(await w.aapi(['status', '--profile', 'held']))).toMatchObject({ agent: 'demo2', SID: Number(held.stdout) });
+  }, 90_000);
+
   it('with --tenant and --campaign connects: status shows state Unavailable', async () => {
     const { sim, control } = await w.sim({ timings: MANUAL_TIMINGS });
     const r = await w.login(sim, { profile: 'conn', tenant: 'demo', campaign: 'outbound' });
@@ -176,6 +212,19 @@ describe('profiles', () => {
     expect((await w.aapi(['get-tenants', '--profile', 'a'])).code).toBe(3);
     expect(w.daemonPid('b')).toBe(server);
   }, 90_000);
+
+  it('status --all lists every profile the server holds (not a terminal: a JSON array)', async () => {
+    const { sim } = await w.sim({ timings: MANUAL_TIMINGS });
+    const none = await w.aapi(['status', '--all']);
+    expect(none.code, none.stderr).toBe(0);
+    expect(JSON.parse(none.stdout)).toEqual([]);
+    const a = await w.login(sim, { profile: 'pa', agent: 'demo', tenant: 'demo' });
+    const b = await w.login(sim, { profile: 'pb', agent: 'demo2', extension: '8600002' });
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const all = JSON.parse((await w.aapi(['status', '--all'])).stdout) as { profile: string; SID: number; agent: string; connection: { state: string } }[];
+    expect(all.map((i) => [i.profile, i.agent, i.SID, i.connection.state])).toEqual([['pa', 'demo', Number(a.stdout), 'connected'], ['pb', 'demo2', Number(b.stdout), 'connected']]);
+  }, 60_000);
 
   it('one agent in two profiles on one dialler is refused, naming the profile that holds it, which is left untouched', async () => {
     const { sim, control } = await w.sim({ timings: MANUAL_TIMINGS });

@@ -107,11 +107,11 @@ describe('verbs', () => {
     expect(after.stderr).toMatch(/logged the agent off.*aapi login/);
   }, 120_000);
 
-  it('authenticate takes its password from AAPI_PASSWORD only', async () => {
+  it('authenticate takes its password from AAPI_PASSWORD (or stdin, or a prompt), never a flag', async () => {
     const a = await agent('authpw', { tenant: false });
     const flag = await w.aapi(['authenticate', '--agent', 'demo', '--password', 'demo'], { env: a.env });
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/Unknown argument: password/i);
+    expect(flag.stderr).toMatch(/^aapi: --password is refused: .*AAPI_PASSWORD.*--password-stdin/);
     expect((await a.control.state()).received.Authenticate).toBe(1);
     // Left out, the password is sent as the spec's empty value (ERRATA 10), and the server says so.
     const missing = await a.verb(['authenticate', '--agent', 'demo'], { code: 1 });

@@ -1,7 +1,7 @@
 import { EVENTS, EVENTS_TABLE, REQUESTS, VERBS } from '../../protocol/catalogue.js';
 import type { KeySpec } from '../../protocol/types.js';
 import { usageError } from '../exit.js';
-import { flagKeys, flagOf } from '../flags.js';
+import { flagKeys, flagOf, stdinFlags } from '../flags.js';
 import type { CommandEnv } from '../main.js';
 
 // `aapi completion [bash|zsh]`: a completion script for the shell, generated from the catalogue (verbs,
@@ -75,7 +75,7 @@ export const BUILTIN_COMMANDS: CommandSpec[] = [
     ],
   },
   { name: 'logout', aliases: [], describe: 'Log off and end the profile\'s session', flags: [{ name: 'all', describe: 'every profile logs off, and the session server ends' }] },
-  { name: 'status', aliases: [], describe: 'The session: server, agent, SID, state, open sessions', flags: [] },
+  { name: 'status', aliases: [], describe: 'The session: server, agent, SID, state, open sessions', flags: [{ name: 'all', describe: 'every profile\'s session in one table' }] },
   {
     name: 'events', aliases: [], describe: 'Print the events recorded in the event log',
     flags: [
@@ -140,6 +140,7 @@ export function verbCommands(): CommandSpec[] {
       value: key.type === 'boolean' ? undefined : valuesOf(key),
       repeatable: key.type === 'keyValue' || key.type === 'intArray',
     }));
+    for (const { name, describe } of stdinFlags(spec)) flags.push({ name, describe });
     if (spec.rid) flags.push({ name: 'rid', describe: 'send this RID instead of a fresh one', value: any });
     return { name: spec.cli, aliases: [verb], describe: spec.summary, flags };
   });

@@ -7,6 +7,7 @@ import { forward } from '../../daemon/forward.js';
 import { PROFILE_NAME, profilePaths, type ProfilePaths } from '../../daemon/paths.js';
 import { CliError, EXIT, usageError } from '../exit.js';
 import type { IO } from '../io.js';
+import { PASSWORD_WAYS, readPassword, refusePasswordFlag } from '../password.js';
 import type { CommandEnv } from '../main.js';
 
 export interface LoginArgs {
@@ -25,28 +26,12 @@ export interface LoginArgs {
 /** The simulator's default address: what a new user without a dialler talks to. */
 export const DEFAULT_SERVER = 'ws://127.0.0.1:8787';
 
-async function readAll(stream: Readable): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) text += chunk;
-  return text;
-}
-
-/** AAPI_PASSWORD, --password-stdin, or a masked prompt on a terminal; never shown in `ps` or stored. */
+/** The password, or exit 2 naming the ways to give one. */
 async function password(args: LoginArgs, io: IO): Promise<string> {
-  if (args.passwordStdin) return (await readAll(io.stdin)).replace(/\r?\n$/, '');
-  if (io.env.AAPI_PASSWORD !== undefined) return io.env.AAPI_PASSWORD;
-  if (args.password !== undefined) {
-    io.stderr.write('WARNING! Using --password on the command line is insecure (it shows in `ps` and shell history). Use --password-stdin or AAPI_PASSWORD.\n');
-    return args.password;
-  }
-  if (io.tty.stdin) {
-    const { default: Enquirer } = await import('enquirer');
-    const answer = (await new Enquirer({ stdin: io.stdin, stdout: io.stderr } as never).prompt({
-      type: 'password', name: 'password', message: 'Password',
-    })) as { password: string };
-    return answer.password;
-  }
-  throw usageError('no password: set AAPI_PASSWORD, use --password-stdin, or run on a terminal to be asked');
+  refusePasswordFlag(args.password);
+  const given = await readPassword(args.passwordStdin === true, io);
+  if (given === undefined) throw usageError(`no password: ${PASSWORD_WAYS}`);
+  return given;
 }
 
 function readReport(pipe: Readable, ms: number): Promise<StartReport | undefined> {
@@ -132,7 +117,9 @@ export async function login(args: LoginArgs, env: CommandEnv): Promise<number> {
     insecure: args.insecure, timeoutMs: env.timeoutMs,
   };
   const paths = profilePaths(profile, io.env);
-  const report = (await startInServer(paths, request)) ?? (await startServer(paths, request, io, env.timeoutMs));
+  const report = (await startInServer(paths, request, io.interrupted)) ?? (await startServer(paths, request, io, env.timeoutMs));
+  // Ctrl-C: the server hears this login go away before its answer, and logs the session off again.
+  if (report === 'interrupted') throw new CliError(`login cancelled: profile ${profile} is not logged in`, EXIT.interrupted);
   if (!report) throw new CliError(`the session server did not start; see ${paths.serverLog}`, EXIT.connection);
   if (report.ok) return printSid(env, report.sid);
   if (report.running) {
@@ -146,8 +133,8 @@ export async function login(args: LoginArgs, env: CommandEnv): Promise<number> {
 }
 
 /** The running server opens the profile's session; undefined when no server runs. */
-async function startInServer(paths: ProfilePaths, request: StartSession): Promise<StartReport | undefined> {
-  let report: StartReport | undefined;
+async function startInServer(paths: ProfilePaths, request: StartSession, interrupted: Promise<void>): Promise<StartReport | 'interrupted' | undefined> {
+  let report: StartReport | 'interrupted' | undefined;
   try {
     const socket = await dial(paths, { profile: paths.profile, start: request }, (f) => {
       if (f.report) report = f.report as StartReport;
@@ -155,6 +142,10 @@ async function startInServer(paths: ProfilePaths, request: StartSession): Promis
     await new Promise<void>((resolve) => {
       socket.on('error', () => {});
       socket.on('close', () => resolve());
+      void interrupted.then(() => {
+        report ??= 'interrupted';
+        socket.destroy();
+      });
     });
   } catch (err) {
     if (err instanceof DialError && (err.failure.kind === 'absent' || err.failure.kind === 'dead')) return undefined;
@@ -165,7 +156,7 @@ async function startInServer(paths: ProfilePaths, request: StartSession): Promis
 }
 
 /** Starts the session server, detached, with this profile's session its first; its report, or undefined. */
-async function startServer(paths: ProfilePaths, request: StartSession, io: IO, timeoutMs: number): Promise<StartReport | undefined> {
+async function startServer(paths: ProfilePaths, request: StartSession, io: IO, timeoutMs: number): Promise<StartReport | 'interrupted' | undefined> {
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   const logFd = openSync(paths.serverLog, 'a', 0o600);
   const { AAPI_PASSWORD: _secret, ...childEnv } = { ...process.env, ...io.env };
@@ -177,11 +168,11 @@ async function startServer(paths: ProfilePaths, request: StartSession, io: IO, t
   closeSync(logFd);
   child.stdin!.end(JSON.stringify(request));
   const statusPipe = child.stdio[3] as Readable;
-  const report = await readReport(statusPipe, timeoutMs + 5000);
+  const report = await Promise.race([readReport(statusPipe, timeoutMs + 5000), io.interrupted.then(() => 'interrupted' as const)]);
   statusPipe.destroy();
   child.unref();
   // Another login started a server first: ours gave way, and that one opens the session.
-  if (report && !report.ok && report.running) return startInServer(paths, request);
+  if (report && report !== 'interrupted' && !report.ok && report.running) return startInServer(paths, request, io.interrupted);
   return report;
 }
 

@@ -1,13 +1,14 @@
-import { clearLine, cursorTo, moveCursor } from 'node:readline';
 import JSON5 from 'json5';
 import { EVENTS, resolveEvent } from '../../protocol/catalogue.js';
 import type { Json } from '../../protocol/codec.js';
+import type { Connection, DaemonContext } from '../../daemon/context.js';
 import { EventLog, type LoggedEvent } from '../../session/event-log.js';
 import { profilePaths } from '../../daemon/paths.js';
 import { CliError, EXIT, usageError } from '../exit.js';
 import type { CommandEnv } from '../main.js';
 import { needDaemon } from '../session-errors.js';
 import { didYouMean } from '../suggest.js';
+import { spin } from '../spinner.js';
 import { send } from './verb.js';
 
 // The commands about the session rather than one verb: logout, status, events, wait, send.
@@ -29,19 +30,28 @@ export async function logout(env: CommandEnv, all = false): Promise<number> {
   return 0;
 }
 
-export function status(env: CommandEnv): number {
+function infoOf(d: DaemonContext) {
+  const s = d.session;
+  return {
+    profile: d.profile, server: s.url, agent: s.agent, SID: s.sid,
+    connectedSince: s.connectedSince?.toISOString() ?? null, connection: d.connection, state: s.view.state,
+    sessions: Object.fromEntries(s.view.sessions),
+    events: { recorded: d.log.lastSeq, pending: s.pendingAcks },
+  };
+}
+
+function connectionWords(conn: Connection): string {
+  return conn.state === 'connected' ? `connected since ${conn.since}` : `reconnecting (since ${conn.since}, ${conn.attempts} attempts, last error: ${conn.lastError})`;
+}
+
+export function status(env: CommandEnv, all = false): number {
+  if (all) return statusAll(env);
   if (!env.daemon) {
     if (env.opts.json) env.out.json({ profile: env.profile, loggedIn: false });
     needDaemon(undefined, env.profile, env.io);
   }
   const d = env.daemon!;
-  const s = d.session;
-  const sessions = Object.fromEntries([...s.view.sessions].map(([i, v]) => [i, v]));
-  const info = {
-    profile: d.profile, server: s.url, agent: s.agent, SID: s.sid,
-    connectedSince: s.connectedSince?.toISOString() ?? null, connection: d.connection, state: s.view.state, sessions,
-    events: { recorded: d.log.lastSeq, pending: s.pendingAcks },
-  };
+  const info = infoOf(d);
   if (env.out.machine) {
     env.out.json(info);
     return 0;
@@ -52,12 +62,31 @@ export function status(env: CommandEnv): number {
   row('server', info.server);
   row('agent', info.agent);
   row('SID', String(info.SID));
-  const conn = d.connection;
-  row('connection', conn.state === 'connected' ? `connected since ${conn.since}` : `reconnecting (since ${conn.since}, ${conn.attempts} attempts, last error: ${conn.lastError})`);
+  row('connection', connectionWords(d.connection));
   row('connected since', info.connectedSince ?? '-');
   row('state', c.bold(info.state));
-  row('sessions', s.view.sessions.size ? [...s.view.sessions].map(([i, v]) => `${i}: ${v.phase} since ${v.since}`).join(', ') : 'none');
+  row('sessions', d.session.view.sessions.size ? [...d.session.view.sessions].map(([i, v]) => `${i}: ${v.phase} since ${v.since}`).join(', ') : 'none');
   row('events', `${info.events.recorded} recorded, ${info.events.pending} awaiting acknowledgement`);
+  return 0;
+}
+
+/** `status --all`: every profile the session server holds, one line each (with --json, an array). */
+function statusAll(env: CommandEnv): number {
+  const infos = (env.server?.profiles() ?? []).map(infoOf).sort((a, b) => a.profile.localeCompare(b.profile));
+  if (env.out.machine) {
+    env.out.json(infos);
+    return 0;
+  }
+  if (!infos.length) {
+    env.out.info('no session: no profile is logged in (`aapi login`)');
+    return 0;
+  }
+  const rows = [['PROFILE', 'AGENT', 'SID', 'STATE', 'CONNECTION'], ...infos.map((i) => [i.profile, i.agent, String(i.SID), i.state, connectionWords(i.connection)])];
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
+  for (const [n, r] of rows.entries()) {
+    const text = r.map((cell, col) => (col < r.length - 1 ? cell.padEnd(widths[col] + 2) : cell)).join('');
+    env.out.line(n === 0 ? env.out.c.bold(text) : text);
+  }
   return 0;
 }
 
@@ -142,32 +171,4 @@ export async function sendRaw(env: CommandEnv, text: string): Promise<number> {
   if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) throw usageError('aapi send takes a JSON5 object');
   if (typeof (msg as Json).type !== 'string') throw usageError('the message has no "type"');
   return send(msg as Json, env);
-}
-
-/** ora sets up Intl.Segmenter when it is loaded (about 10 ms): it is loaded only to show a spinner. */
-async function spin(text: string, stream: NodeJS.WritableStream, columns: number | undefined) {
-  const { default: ora } = await import('ora');
-  // Through the daemon, a hidden cursor would stay hidden if the client went first (Ctrl-C); and the
-  // daemon's own stdin is not the user's.
-  return ora({ text, stream: asTerminal(stream, columns), isEnabled: true, hideCursor: false, discardStdin: false }).start();
-}
-
-/**
- * Run by the daemon, a command writes to the caller's terminal through the client: its stream is no
- * TTY, and ora would neither clear nor redraw its line. Made to act as one, it moves the cursor with
- * the escape codes a terminal would get.
- */
-function asTerminal(stream: NodeJS.WritableStream, columns: number | undefined): NodeJS.WritableStream {
-  if ((stream as { isTTY?: boolean }).isTTY) return stream;
-  const terminal = {
-    isTTY: true,
-    columns: columns ?? 80,
-    write: (chunk: string, ...rest: unknown[]) => (stream.write as (...a: unknown[]) => boolean)(chunk, ...rest),
-    cursorTo: (x: number, y?: number) => cursorTo(stream, x, y),
-    clearLine: (dir: -1 | 0 | 1) => clearLine(stream, dir),
-    moveCursor: (dx: number, dy: number) => moveCursor(stream, dx, dy),
-    once: (event: string, fn: () => void) => (stream.once(event, fn), terminal),
-    removeListener: (event: string, fn: () => void) => (stream.removeListener(event, fn), terminal),
-  };
-  return terminal as unknown as NodeJS.WritableStream;
 }

@@ -4,9 +4,11 @@ import { encodeRequest, type Json } from '../../protocol/codec.js';
 import { VERBS, type RequestSpec } from '../../protocol/types.js';
 import { AapiError } from '../../session/errors.js';
 import { usageError } from '../exit.js';
-import { describeKey, flagKeys, flagOf, valuesFromArgs } from '../flags.js';
+import { describeKey, flagKeys, flagOf, stdinFlags, valuesFromArgs } from '../flags.js';
 import type { CommandEnv } from '../main.js';
+import { refusePasswordFlag } from '../password.js';
 import { needDaemon } from '../session-errors.js';
+import { spin } from '../spinner.js';
 
 // One command per AAPI verb, all built by this one builder from the catalogue.
 
@@ -40,6 +42,11 @@ export function registerVerbs(y: Argv, env: CommandEnv, run: Wrap): Argv {
             group: 'Request keys:',
           });
         }
+        // A key from the environment (the password) may come on stdin instead, or from a prompt.
+        for (const { key, name, describe } of stdinFlags(spec)) {
+          cmd.option(name, { type: 'boolean', describe });
+          cmd.option(flagOf(key), { type: 'string', hidden: true });
+        }
         if (spec.rid) cmd.option('rid', { type: 'number', describe: 'send this RID instead of a fresh one (acknowledge: the event\'s RID)' });
         return cmd;
       },
@@ -50,6 +57,7 @@ export function registerVerbs(y: Argv, env: CommandEnv, run: Wrap): Argv {
 }
 
 async function runVerb(spec: RequestSpec, args: Record<string, unknown>, env: CommandEnv): Promise<number> {
+  for (const { key } of stdinFlags(spec)) refusePasswordFlag(args[flagOf(key)]);
   const values = valuesFromArgs(spec, args, env.io.env);
   if (args.rid !== undefined && !Number.isInteger(args.rid)) throw usageError('--rid must be an integer');
   const rid = args.rid as number | undefined;
@@ -62,8 +70,13 @@ async function runVerb(spec: RequestSpec, args: Record<string, unknown>, env: Co
 /** Sends through the daemon's session and prints the response; ERROR → exit 1. */
 export async function send(msg: Json, env: CommandEnv, daemon = needDaemon(env.daemon, env.profile, env.io)): Promise<number> {
   daemon.waitMark = daemon.log.lastSeq;
+  const conn = daemon.connection;
+  // The request waits for the connection (up to --timeout): on a terminal, say what it waits for.
+  const spinner = conn.state === 'reconnecting' && env.io.tty.stderr && !env.out.machine
+    ? await spin(`the dialler is unreachable: reconnecting since ${conn.since} (attempt ${conn.attempts}: ${conn.lastError}); waiting up to ${env.timeoutMs / 1000} s`, env.io.stderr, env.io.tty.columns)
+    : undefined;
   try {
-    const response = await daemon.session.send(msg, { timeoutMs: env.timeoutMs });
+    const response = await daemon.session.send(msg, { timeoutMs: env.timeoutMs }).finally(() => spinner?.stop());
     if (Object.keys(response).length > 0) env.out.message(response, String(msg.type));
     return 0;
   } catch (err) {
