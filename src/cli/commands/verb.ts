@@ -63,7 +63,7 @@ async function runVerb(spec: RequestSpec, args: Record<string, unknown>, env: Co
 export async function send(msg: Json, env: CommandEnv, daemon = needDaemon(env.daemon, env.profile, env.io)): Promise<number> {
   daemon.waitMark = daemon.log.lastSeq;
   try {
-    const response = await daemon.session.send(msg, { timeoutMs: env.timeoutMs });
+    const response = await daemon.session.send(msg, { timeoutMs: env.timeoutMs, maxFrameBytes: env.maxFrameBytes });
     if (Object.keys(response).length > 0) env.out.message(response, String(msg.type));
     return 0;
   } catch (err) {
