@@ -21,6 +21,8 @@ export interface JobSpec {
   concurrency: number;
   /** How long a row's answer may take (the caller's --timeout). */
   timeoutMs: number;
+  /** The largest frame a row's request may make (the caller's --max-frame); absent: the session's. */
+  maxFrameBytes?: number;
   resume: boolean;
   retryUnknown: boolean;
   profiles: string[];

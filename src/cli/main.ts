@@ -1,6 +1,8 @@
 import yargs, { type Argv } from 'yargs';
 import type { DaemonContext, ServerControl } from '../daemon/context.js';
 import { parseDuration } from './duration.js';
+import { parseSize } from './size.js';
+import { DEFAULT_MAX_FRAME_BYTES } from '../session/errors.js';
 import { LOCAL_COMMANDS, RUN_LOCALLY } from './local-commands.js';
 import { CliError, EXIT } from './exit.js';
 import { processIO, type IO } from './io.js';
@@ -22,6 +24,8 @@ export interface CommandEnv {
   server?: ServerControl;
   profile: string;
   timeoutMs: number;
+  /** The largest request frame the command may send (--max-frame). */
+  maxFrameBytes: number;
   opts: { json?: boolean };
   out: Printer;
   /** The exit code the command chose. */
@@ -38,6 +42,8 @@ function globals(env: CommandEnv, args: Args): void {
   env.profile = String(args.profile ?? (env.io.env.AAPI_PROFILE || 'default'));
   const timeout = (args.timeout as string | undefined) ?? env.io.env.AAPI_TIMEOUT;
   env.timeoutMs = timeout ? parseDuration(timeout, args.timeout !== undefined ? '--timeout' : 'AAPI_TIMEOUT') : 30_000;
+  const maxFrame = (args.maxFrame as string | undefined) ?? env.io.env.AAPI_MAX_FRAME;
+  env.maxFrameBytes = maxFrame ? parseSize(maxFrame, args.maxFrame !== undefined ? '--max-frame' : 'AAPI_MAX_FRAME') : DEFAULT_MAX_FRAME_BYTES;
   env.opts = { json: args.json === true };
   env.out = new Printer(env.io, { json: args.json === true, color: args.color !== false });
 }
@@ -57,6 +63,7 @@ function build(argv: string[], env: CommandEnv): Argv {
     .option('profile', { type: 'string', describe: 'which session to use (env AAPI_PROFILE; default "default")', global: true })
     .option('json', { type: 'boolean', describe: 'one JSON object per line on stdout, nothing else', global: true })
     .option('timeout', { type: 'string', describe: 'how long to wait for a response: 500ms, 30s, 2m (env AAPI_TIMEOUT; default 30s)', global: true })
+    .option('max-frame', { type: 'string', describe: 'refuse to send a request whose frame is larger: 256k, 1m, 2MiB, or bytes (env AAPI_MAX_FRAME; default 1MiB)', global: true })
     .option('insecure', { type: 'boolean', describe: 'accept a self-signed TLS certificate (the simulator\'s)', global: true })
     .option('color', { type: 'boolean', describe: 'colour output; --no-color for plain text (env NO_COLOR)', default: true, global: true })
     .command('sim', 'Run a local Genius dialler simulator. Line 1 of stdout: its URL; line 2: its control endpoint.',
@@ -67,11 +74,15 @@ function build(argv: string[], env: CommandEnv): Argv {
         .option('fixture', { type: 'string', describe: 'JSON5 file of agents, campaigns, records, queries, templates and timings, merged over the built-in one' })
         .option('control-port', { type: 'number', default: 0, describe: 'loopback port of the HTTP control endpoint; 0 picks a free one' })
         .option('cert-out', { type: 'string', describe: 'with --tls: write the certificate (PEM) to this file, for clients to trust' })
-        .option('latency', { type: 'string', describe: 'delay every frame the simulator sends by this much, as a network would: 2ms, 50ms (default: none)' }),
+        .option('latency', { type: 'string', describe: 'delay every frame the simulator sends by this much, as a network would: 2ms, 50ms (default: none)' })
+        .option('allow-origin', { type: 'string', nargs: 1, describe: 'let in the WebSocket of a browser application served from this origin (https://app.example.com:8443); repeatable. Without it, a request with an Origin is refused' }),
       run(async (a) => {
         const { runSim } = await import('./commands/sim.js');
         const latencyMs = a.latency === undefined ? undefined : parseDuration(String(a.latency), '--latency');
-        return runSim({ host: a.host as string, port: a.port as number, tls: a.tls as boolean, fixture: a.fixture as string | undefined, controlPort: a.controlPort as number, certOut: a.certOut as string | undefined, latencyMs }, env.io);
+        return runSim({
+          host: a.host as string, port: a.port, tls: a.tls as boolean, fixture: a.fixture as string | undefined, controlPort: a.controlPort,
+          certOut: a.certOut as string | undefined, latencyMs, allowOrigins: list(a.allowOrigin),
+        }, env.io);
       }))
     .command('login', 'Authenticate an agent and hold the profile\'s session in the session server (started if need be); prints the SID.',
       (c) => c
@@ -216,7 +227,7 @@ function unknownCommand(argv: string[]): string | undefined {
   return `unknown command ${JSON.stringify(first)}${didYouMean(first, [...COMMANDS, ...VERBS.map((v) => REQUESTS[v].cli)])}`;
 }
 
-const VALUED = new Set(['--server', '--profile', '--timeout']);
+const VALUED = new Set(['--server', '--profile', '--timeout', '--max-frame']);
 
 /** `aapi goavailable`, `aapi GOAVAILABLE`: the spec's name in any case is the verb's command (CONTRACT). */
 function canonicalVerb(argv: string[]): string[] {
@@ -239,7 +250,7 @@ const stdinValue = (argv: string[]) => argv.flatMap((a, i) => (a === '-' && argv
 
 export async function main(argv: string[], io: IO, daemon?: DaemonContext, server?: ServerControl): Promise<number> {
   argv = canonicalVerb(stdinValue(argv));
-  const env: CommandEnv = { io, daemon, server, profile: 'default', timeoutMs: 30_000, opts: {}, out: new Printer(io, {}), code: EXIT.ok };
+  const env: CommandEnv = { io, daemon, server, profile: 'default', timeoutMs: 30_000, maxFrameBytes: DEFAULT_MAX_FRAME_BYTES, opts: {}, out: new Printer(io, {}), code: EXIT.ok };
   try {
     await build(argv, env).parseAsync(argv, {}, (_err, _argv, output) => {
       if (output) io.stdout.write(`${output}\n`);

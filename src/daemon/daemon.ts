@@ -421,7 +421,7 @@ function serveBatch(socket: Socket, spec: BatchRequest['batch'], profiles: Map<s
     return () => {};
   }
   const { detach, ...jobSpec } = spec;
-  const lanes = spec.profiles.map((p) => new SessionLane(p, profiles.get(p)!.session, spec.timeoutMs));
+  const lanes = spec.profiles.map((p) => new SessionLane(p, profiles.get(p)!.session, spec.timeoutMs, spec.maxFrameBytes));
   const job = jobs.start(jobSpec, lanes, (err) => {
     if (err instanceof OutputWriteError) return { message: `${err.message}; what it holds is kept: --resume carries on`, exitCode: EXIT.failed };
     fault(err);

@@ -15,7 +15,7 @@ export class SessionLane implements Lane {
   private queued: { msg: Json; resolve: (r: Json) => void; reject: (e: Error) => void }[] = [];
   private count = 0;
 
-  constructor(readonly profile: string, private readonly session: Session, private readonly timeoutMs: number) {}
+  constructor(readonly profile: string, private readonly session: Session, private readonly timeoutMs: number, private readonly maxFrameBytes?: number) {}
 
   get inFlight(): number {
     return this.count;
@@ -30,7 +30,7 @@ export class SessionLane implements Lane {
   private readonly flush = (): void => {
     const batch = this.queued;
     this.queued = [];
-    this.session.sendAll(batch.map((q) => q.msg), { timeoutMs: this.timeoutMs }).forEach((answer, i) =>
+    this.session.sendAll(batch.map((q) => q.msg), { timeoutMs: this.timeoutMs, maxFrameBytes: this.maxFrameBytes }).forEach((answer, i) =>
       answer.then(batch[i].resolve, (err: unknown) => {
         const e = errorKind(err)!;
         batch[i].reject(new LaneError(e.kind, e.message, e.response));

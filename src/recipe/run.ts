@@ -22,6 +22,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** How long a request may wait for its response. */
   timeoutMs?: number;
+  /** The largest request frame a step may send. */
+  maxFrameBytes?: number;
   onStep?: (result: StepResult, recipe: Recipe) => void;
   /** The simulator's control API, for `control` steps. */
   control?: (operation: string, params: Json) => Promise<Json>;
@@ -235,7 +237,7 @@ export async function runRecipe(recipe: Recipe, opts: RunOptions): Promise<Recip
   try {
     for (const [name, def] of Object.entries(recipe.sessions)) {
       const events = new EventQueue();
-      const session = await Session.connect({ url: opts.url, insecure: opts.insecure, reconnect: false, timeoutMs: opts.timeoutMs, record: (e) => events.push(e) });
+      const session = await Session.connect({ url: opts.url, insecure: opts.insecure, reconnect: false, timeoutMs: opts.timeoutMs, maxFrameBytes: opts.maxFrameBytes, record: (e) => events.push(e) });
       conns.set(name, { session, events });
       if (def.agent) {
         const d = interpolate(def, scope) as Json;

@@ -1,5 +1,6 @@
 import { errorSpec } from '../protocol/catalogue.js';
 import { getCI, toInt, type Json } from '../protocol/codec.js';
+import { formatSize } from '../util/size.js';
 
 /** The server answered `Response: ERROR`. */
 export class AapiError extends Error {
@@ -44,3 +45,16 @@ export class RequestTimeout extends Error {
 
 /** The session is over for good: logged off, or authentication failed on reconnecting. */
 export class SessionClosed extends Error {}
+
+/**
+ * The largest frame a session sends unless told otherwise. What a real dialler takes is not
+ * documented; past this, a frame is far more likely a mistake (a file pasted into a cell) than a request.
+ */
+export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+
+/** A request whose frame is over the session's frame limit: refused before anything was sent. */
+export class FrameTooLarge extends Error {
+  constructor(readonly bytes: number, readonly limit: number) {
+    super(`request is ${bytes} bytes, over the ${formatSize(limit)} frame limit (--max-frame)`);
+  }
+}

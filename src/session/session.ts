@@ -7,7 +7,7 @@ import { REQUESTS } from '../protocol/catalogue.js';
 import { classify, encodeRequest, getCI, parseFrame, requestVerb, toInt, type Json } from '../protocol/codec.js';
 import type { Verb } from '../protocol/types.js';
 import { applyDisposed, applyEvent, initialView, type AgentView } from './agent-state.js';
-import { AapiError, ConnectFailed, ConnectionLost, RequestTimeout, SessionClosed } from './errors.js';
+import { AapiError, ConnectFailed, ConnectionLost, DEFAULT_MAX_FRAME_BYTES, FrameTooLarge, RequestTimeout, SessionClosed } from './errors.js';
 
 export interface Credentials {
   agent?: string;
@@ -32,6 +32,8 @@ export interface SessionOptions extends Credentials {
   keepAliveMs?: number;
   /** Default wait for a response. */
   timeoutMs?: number;
+  /** Default limit of a request's frame, in bytes (DEFAULT_MAX_FRAME_BYTES). */
+  maxFrameBytes?: number;
   /** Reconnect and authenticate again after a drop (default true). */
   reconnect?: boolean;
   backoff?: { initialMs: number; maxMs: number };
@@ -41,6 +43,8 @@ export interface SessionOptions extends Credentials {
 
 export interface RequestOptions {
   timeoutMs?: number;
+  /** A larger request is refused with FrameTooLarge, nothing sent. */
+  maxFrameBytes?: number;
 }
 
 interface Pending {
@@ -51,6 +55,7 @@ interface Pending {
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
   retried: boolean;
+  maxFrameBytes: number;
 }
 
 type SessionEvents = {
@@ -87,14 +92,14 @@ export class Session extends EventEmitter<SessionEvents> {
   private reauth: Promise<void> | null = null;
   private reconnecting: Promise<void> | null = null;
   private lastReconnectError = '';
-  private readonly opts: Required<Pick<SessionOptions, 'keepAliveMs' | 'timeoutMs' | 'reconnect' | 'backoff'>> & SessionOptions;
+  private readonly opts: Required<Pick<SessionOptions, 'keepAliveMs' | 'timeoutMs' | 'maxFrameBytes' | 'reconnect' | 'backoff'>> & SessionOptions;
 
   private constructor(opts: SessionOptions) {
     super();
     // An option given as undefined (the daemon passes its request's fields through) keeps its default:
     // a spread would let it override the default, and setInterval(fn, undefined) fires every 1 ms.
     const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as SessionOptions;
-    this.opts = { keepAliveMs: 20_000, timeoutMs: 30_000, reconnect: true, backoff: { initialMs: 250, maxMs: 10_000 }, ...given };
+    this.opts = { keepAliveMs: 20_000, timeoutMs: 30_000, maxFrameBytes: DEFAULT_MAX_FRAME_BYTES, reconnect: true, backoff: { initialMs: 250, maxMs: 10_000 }, ...given };
     this.deviceId = opts.deviceId;
   }
 
@@ -164,10 +169,11 @@ export class Session extends EventEmitter<SessionEvents> {
   private sendNow(msg: Json, verb: Verb | undefined, opts: RequestOptions): Promise<Json> {
     const spec = verb ? REQUESTS[verb] : undefined;
     const out: Json = { ...msg };
+    const limit = opts.maxFrameBytes ?? this.opts.maxFrameBytes;
     if (spec?.sid !== false && getCI(msg, 'SID') === undefined) out.SID = this.sid;
     if (spec?.success.kind === 'none') {
       if (spec.rid && getCI(msg, 'RID') === undefined) throw new Error(`${verb} needs the RID of the event it acknowledges`);
-      this.write(out);
+      this.write(out, limit);
       return Promise.resolve({});
     }
     const given = toInt(getCI(msg, 'RID'));
@@ -175,7 +181,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (given === undefined) out.RID = rid;
     // A SID the caller gave is theirs: a 198 for it is their answer, not a cue to log in again and resend.
     const sidGiven = getCI(msg, 'SID') !== undefined;
-    const response = this.await(rid, out, verb, opts.timeoutMs ?? this.opts.timeoutMs, String(verb ?? getCI(msg, 'type') ?? 'message'), sidGiven);
+    const response = this.await(rid, out, verb, opts.timeoutMs ?? this.opts.timeoutMs, String(verb ?? getCI(msg, 'type') ?? 'message'), sidGiven, limit);
     if (verb !== 'Disposition') return response;
     return response.then((r) => {
       this.view = applyDisposed(this.view, toInt(out.sessionIndex) ?? 0);
@@ -229,26 +235,30 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.rid;
   }
 
-  private write(msg: Json): void {
+  /** The one place a request's frame is encoded and sent: one over `limit` bytes is refused, nothing sent. */
+  private write(msg: Json, limit: number): void {
+    const text = JSON.stringify(msg);
+    const bytes = Buffer.byteLength(text);
+    if (bytes > limit) throw new FrameTooLarge(bytes, limit);
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) throw new ConnectionLost(String(msg.type));
-    this.ws.send(JSON.stringify(msg));
+    this.ws.send(text);
   }
 
   /** `retried`: a 198 is not answered by authenticating again and resending (once is enough). */
-  private await(rid: number, msg: Json, verb: Verb | undefined, timeoutMs: number, what: string, retried = false): Promise<Json> {
-    if (this.reconnecting && verb !== 'Authenticate') return this.untilReconnected(timeoutMs).then(() => this.awaitNow(rid, msg, verb, timeoutMs, what, retried));
-    return this.awaitNow(rid, msg, verb, timeoutMs, what, retried);
+  private await(rid: number, msg: Json, verb: Verb | undefined, timeoutMs: number, what: string, retried = false, limit = this.opts.maxFrameBytes): Promise<Json> {
+    if (this.reconnecting && verb !== 'Authenticate') return this.untilReconnected(timeoutMs).then(() => this.awaitNow(rid, msg, verb, timeoutMs, what, retried, limit));
+    return this.awaitNow(rid, msg, verb, timeoutMs, what, retried, limit);
   }
 
-  private awaitNow(rid: number, msg: Json, verb: Verb | undefined, timeoutMs: number, what: string, retried: boolean): Promise<Json> {
+  private awaitNow(rid: number, msg: Json, verb: Verb | undefined, timeoutMs: number, what: string, retried: boolean, limit: number): Promise<Json> {
     return new Promise<Json>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(rid);
         reject(new RequestTimeout(what, timeoutMs));
       }, timeoutMs);
-      this.pending.set(rid, { what, verb, msg, resolve, reject, timer, retried });
+      this.pending.set(rid, { what, verb, msg, resolve, reject, timer, retried, maxFrameBytes: limit });
       try {
-        this.write(msg);
+        this.write(msg, limit);
       } catch (err) {
         clearTimeout(timer);
         this.pending.delete(rid);
@@ -364,7 +374,7 @@ export class Session extends EventEmitter<SessionEvents> {
       if (this.reauth) await this.reauth;
       const rid = this.nextRid();
       const msg = { ...p.msg, RID: rid, SID: this.sid };
-      const response = await this.await(rid, msg, p.verb, this.opts.timeoutMs, p.what, true);
+      const response = await this.await(rid, msg, p.verb, this.opts.timeoutMs, p.what, true, p.maxFrameBytes);
       p.resolve(response);
     } catch (err) {
       p.reject(err as Error);

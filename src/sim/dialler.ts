@@ -97,10 +97,14 @@ export class Dialler {
   }
 
   private dispatch(conn: Conn, text: string): Json | null {
-    if (Buffer.byteLength(text) > MAX_FRAME_BYTES) {
-      return errorFrame(0, 99, `frame of ${Buffer.byteLength(text)} bytes is over the limit of ${MAX_FRAME_BYTES}`);
-    }
     const parsed = parseFrame(text);
+    const size = Buffer.byteLength(text);
+    if (size > MAX_FRAME_BYTES) {
+      // Answered with the frame's own RID when it has one: with RID 0 the client could not match the
+      // answer to its request, and would wait out its timeout not knowing whether it was carried out.
+      const rid = parsed.ok ? toInt(getCI(parsed.value, 'RID')) ?? 0 : 0;
+      return errorFrame(rid, 99, `frame of ${size} bytes is over the limit of ${MAX_FRAME_BYTES}`);
+    }
     if (!parsed.ok) return errorFrame(0, 99, parsed.reason);
     const msg = parsed.value;
     const rid = toInt(getCI(msg, 'RID'));

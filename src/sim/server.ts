@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Json } from '../protocol/codec.js';
 import type { Clock } from './clock.js';
@@ -8,6 +9,7 @@ import { ControlError, makeControl, type Control } from './control.js';
 import { Dialler } from './dialler.js';
 import { errorFrame } from './errors.js';
 import { BUILTIN_FIXTURE, type Fixture } from './fixture.js';
+import { CONTROL_GATE, refusal, socketGate } from './guard.js';
 import type { Conn } from './model.js';
 
 /** The socket refuses frames past this outright (close 1009); the dialler refuses smaller oversized ones with 99. */
@@ -24,6 +26,10 @@ export interface SimOptions {
   onFault?: (err: unknown) => void;
   /** Time and timers of the dialler (default: the system's); tests pass one they advance by hand. */
   clock?: Clock;
+  /** Origins (`https://app.example.com:8443`) of browser applications let in on the WebSocket. */
+  allowOrigins?: string[];
+  /** Told, in one line, of each WebSocket or control request refused for its Host or Origin. */
+  onRefused?: (why: string) => void;
 }
 
 export interface Simulator {
@@ -49,6 +55,8 @@ const ipOf = (req: IncomingMessage) => (req.socket.remoteAddress ?? '').replace(
 
 export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> {
   const host = opts.host ?? '127.0.0.1';
+  const gate = socketGate(host, opts.allowOrigins);
+  const onRefused = opts.onRefused ?? (() => {});
   const dialler = new Dialler(opts.fixture ?? BUILTIN_FIXTURE, opts.clock);
   const onFault = opts.onFault ?? ((err) => process.stderr.write(`aapi sim: internal fault: ${(err as Error)?.stack ?? err}\n`));
   // The certificate library is large: load it only for --tls.
@@ -59,9 +67,17 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   server.on('request', (_req, res: ServerResponse) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('This is a Genius AAPI simulator: connect with a WebSocket client.\n');
   });
-  const wss = new WebSocketServer({ server, maxPayload: MAX_PAYLOAD });
-  // Listening errors reach the caller through listen(); ws re-emits them here as well.
-  wss.on('error', () => {});
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const why = refusal(gate, req);
+    if (why) {
+      onRefused(`refused a WebSocket: ${why}`);
+      socket.on('error', () => {});
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(why) + 1}\r\nConnection: close\r\n\r\n${why}\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
   const sockets = new Set<WebSocket>();
 
   wss.on('connection', (ws, req) => {
@@ -124,7 +140,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   const control = makeControl(dialler, life);
 
   const controlServer = createHttpServer((req, res) => {
-    serveControl(control, req, res).catch((err) => {
+    serveControl(control, req, res, onRefused).catch((err) => {
       onFault(err);
       if (!res.headersSent) res.writeHead(500).end();
     });
@@ -160,11 +176,16 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return body;
 }
 
-/** GET /state, POST /<operation> with a JSON body: the control API over HTTP. */
-async function serveControl(control: Control, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** GET /state, POST /<operation> with a JSON body: the control API over HTTP, for this machine's programs only. */
+async function serveControl(control: Control, req: IncomingMessage, res: ServerResponse, onRefused: (why: string) => void): Promise<void> {
   const reply = (status: number, body: Json): void => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
   };
+  const why = refusal(CONTROL_GATE, req);
+  if (why) {
+    onRefused(`refused a control request: ${why}`);
+    return reply(403, { ok: false, error: why });
+  }
   const name = (req.url ?? '/').replace(/^\/+|\?.*$/g, '');
   const ops = control as unknown as Record<string, (p: unknown) => Json | Promise<Json>>;
   if (!Object.hasOwn(control, name)) {

@@ -93,6 +93,17 @@ describe('runBatch', () => {
     expect(kinds(lines)[4]).toBe('unknown');
   });
 
+  it('a request refused for its size is a failed row with that error (never sent, not unknown); the job goes on', async () => {
+    const tooLarge = 'request is 2000123 bytes, over the 1 MiB frame limit (--max-frame)';
+    const pipe = fakePipe((urn) => (urn === 3 ? new PipeError('tooLarge', tooLarge) : { Data: {} }));
+    const { summary, lines, output } = await job(10, [pipe]);
+    expect(summary).toMatchObject({ ok: 9, failed: 1, unknown: 0, notSent: 0 });
+    expect(summary.stopped).toBeUndefined();
+    expect(lines.find((l) => l.row === 3)).toEqual({ row: 3, ok: false, error: { kind: 'input', message: tooLarge } });
+    // --resume does not send it again: the same row would be refused again.
+    expect(prepareResume(output, true).done.has(3)).toBe(true);
+  });
+
   it('220: stops sending; rows refused with 220 and the rows after are "not sent", so --resume does them', async () => {
     const log: number[] = [];
     const pipe = fakePipe((_urn, sent) => (sent > 10 ? aapiError(220) : { Data: {} }), log);

@@ -39,7 +39,7 @@ function env(d: DaemonContext, timeoutMs = 200, interrupted = new Promise<void>(
     tty: { stdin: false, stdout: !json, stderr: false },
     interrupted,
   };
-  const e: CommandEnv = { io, daemon: d, profile: 'p', timeoutMs, opts: { json }, out: new Printer(io, { json, color: false }), code: 0 };
+  const e: CommandEnv = { io, daemon: d, profile: 'p', timeoutMs, maxFrameBytes: 1 << 20, opts: { json }, out: new Printer(io, { json, color: false }), code: 0 };
   return { env: e, out: () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json), text: () => text };
 }
 

@@ -223,6 +223,29 @@ describe('aapi batch', () => {
     expect(final.every((l) => l.ok)).toBe(true);
   }, 120_000);
 
+  it('a row whose request is over the frame limit is ok:false with that error, never sent (not unknown); over the simulator\'s 256 KiB, answered by its RID', async () => {
+    const { control } = await session();
+    const rows = (cell: string) => file('jsonl', ['1001', cell, '1002'].map((URN) => `${JSON.stringify({ URN })}\n`).join(''));
+    const job = async (input: string, flags: string[] = []) => {
+      const output = outPath();
+      const r = await w.aapi(['batch', 'get-record', '--input', input, '--output', output, ...flags], { ms: 30_000 });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/^3 rows: 2 ok, 1 failed, 0 unknown, 0 not sent/);
+      const out = lines(output);
+      expectOneLinePerRow(out, 3);
+      expect(out.filter((l) => l.ok).map((l) => l.row).sort()).toEqual([1, 3]);
+      return out.find((l) => l.row === 2)!.error;
+    };
+    // Over the default 1 MiB: refused by the client.
+    const oneMiB = rows('x'.repeat(1_100_000));
+    expect(await job(oneMiB)).toEqual({ kind: 'input', message: expect.stringMatching(/^request is 1100\d{3} bytes, over the 1 MiB frame limit \(--max-frame\)$/) });
+    // Over a lowered limit.
+    expect(await job(rows('x'.repeat(300_000)), ['--max-frame', '256k'])).toEqual({ kind: 'input', message: expect.stringContaining('over the 256 KiB frame limit') });
+    expect((await state(control)).received.GetRecord).toBe(4);
+    // Raised past the simulator's own limit: sent, and the simulator's error 99 comes back for that row, at once.
+    expect(await job(oneMiB, ['--max-frame', '2m', '--timeout', '10s'])).toMatchObject({ kind: 'server', number: 99 });
+  });
+
   it('198 mid-job (every SID forgotten): the daemon authenticates again and resends; every row ok, once', async () => {
     const { control } = await session();
     const N = 3000;

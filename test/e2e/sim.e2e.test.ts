@@ -6,6 +6,8 @@ import { connect as tlsConnect, createServer as createTlsServer, type Connection
 import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../helpers/client.js';
+import { until } from '../helpers/e2e.js';
+import { http, upgrade } from '../helpers/http.js';
 import { runAapi, spawnSim, type SimProcess } from '../helpers/spawn.js';
 
 // The real `aapi sim` binary, over real sockets.
@@ -159,5 +161,60 @@ describe('aapi sim', () => {
     const bad = await runAapi(['sim', '--port', '0', '--latency', 'soon']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^aapi: --latency takes a duration such as 500ms, 30s or 2m, got "soon"\n$/);
+  });
+
+  it('a web page cannot use it: a foreign Host on /state, an Origin on a control POST, a foreign Origin on the WebSocket get 403', async () => {
+    const s = await sim();
+    const rebound = await http(`${s.controlUrl}/state`, { headers: { Host: `evil.example:${new URL(s.controlUrl).port}` } });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).not.toMatch(/SID|sid/);
+    expect(JSON.parse(rebound.body)).toMatchObject({ ok: false, error: expect.stringMatching(/^Host "evil\.example:\d+" is not one of/) });
+    const post = await http(`${s.controlUrl}/presentCall`, { method: 'POST', headers: { Origin: 'https://evil.example', 'Content-Type': 'text/plain' }, body: '{"agent":"demo"}' });
+    expect(post.status).toBe(403);
+    expect(JSON.parse(post.body)).toMatchObject({ ok: false, error: expect.stringContaining('Origin "https://evil.example"') });
+    const ws = await upgrade(s.url, { Origin: 'https://evil.example' });
+    expect(ws.status).toBe(403);
+    expect(ws.body).toMatch(/^Origin "https:\/\/evil\.example" is not allowed: start the simulator with --allow-origin https:\/\/evil\.example/);
+    // A client that is no browser sends no Origin: in, as before.
+    const c = await client(s.url);
+    expect(await c.login()).toMatchObject({ Response: 'OK' });
+    // Each refusal is one line on the simulator's stderr, for the developer whose page it was.
+    const refusals = () => s.stderr().match(/^aapi sim: refused .+$/gm) ?? [];
+    await until(() => refusals().length >= 3, 5000);
+    expect(refusals()).toHaveLength(3);
+  });
+
+  it('--allow-origin lets a browser application in (normalised); a value that is no origin exits 2', async () => {
+    const s = await sim(['--allow-origin', 'HTTP://LocalHost:3000/', '--allow-origin', 'https://agent.example.com:443']);
+    expect((await upgrade(s.url, { Origin: 'http://localhost:3000' })).status).toBe(101);
+    expect((await upgrade(s.url, { Origin: 'https://agent.example.com' })).status).toBe(101);
+    expect((await upgrade(s.url, { Origin: 'http://localhost:3001' })).status).toBe(403);
+    const c = await client(s.url, { origin: 'http://localhost:3000' });
+    expect(await c.login()).toMatchObject({ Response: 'OK' });
+    for (const bad of ['localhost:3000', 'https://agent.example.com/app']) {
+      const r = await runAapi(['sim', '--port', '0', '--allow-origin', bad], { ms: 15_000 });
+      expect(r.code, bad).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`aapi: --allow-origin takes an origin, scheme://host[:port] (https://app.example.com), got ${JSON.stringify(bad)}\n`);
+    }
+  });
+
+  it('a port out of range exits 2 naming the flag and the range, not "unexpected failure"', async () => {
+    for (const [flag, value] of [['--port', '99999'], ['--control-port', '70000'], ['--port', 'eighty']]) {
+      const r = await runAapi(['sim', flag, value], { ms: 15_000 });
+      expect(r.code, `${flag} ${value}`).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^aapi: ${flag} must be a port number from 0 to 65535, got .+\n$`));
+    }
+  });
+
+  it('answers a frame over its 256 KiB limit with that frame\'s RID, so the client can tell which request failed', async () => {
+    const s = await sim();
+    const c = await client(s.url);
+    await c.login();
+    const from = c.frames.length;
+    c.send({ type: 'GetTenants', RID: 4242, SID: c.sid, pad: 'x'.repeat(300 * 1024) });
+    const r = await c.waitFor((m) => m.Response === 'ERROR', 5000, 'the error', from);
+    expect(r).toMatchObject({ RID: 4242, ErrorNumber: 99, ErrorDetail: expect.stringMatching(/over the limit of 262144/) });
   });
 });

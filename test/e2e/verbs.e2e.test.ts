@@ -310,6 +310,33 @@ describe('verbs', () => {
     for (const verb of VERBS) if (!BACKGROUND.has(verb)) expect(after[verb], verb).toBe(before[verb]);
   }, 120_000);
 
+  it('a request over the frame limit (--max-frame, AAPI_MAX_FRAME) exits 2 with one line and sends nothing', async () => {
+    const a = await agent('frame');
+    const before = (await a.control.state()).received;
+    // 100 KB: an argument of a command line cannot be much longer (Linux: 128 KiB), so the limit is lowered.
+    const big = 'x'.repeat(100_000);
+    const cases: [string[], NodeJS.ProcessEnv][] = [
+      [['--max-frame', '64k', 'send', `{type: "GetRecord", URN: "${big}"}`], {}],
+      [['send', `{type: "GetRecord", URN: "${big}"}`], { AAPI_MAX_FRAME: '65536' }],
+      [['disposition', '--outcome', '251', '--max-frame', '64KiB', '--data', `Notes=${big}`], {}],
+    ];
+    for (const [args, env] of cases) {
+      const r = await w.aapi(args, { env: { ...a.env, ...env } });
+      expect(r.code, `${args[0]} ${args[1]}: ${r.stderr}`).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^aapi: request is 100\d{3} bytes, over the 64 KiB frame limit \(--max-frame\)\n$/);
+    }
+    const bad = await w.aapi(['--max-frame', 'lots', 'get-tenants'], { env: a.env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('aapi: --max-frame takes a size such as 256k, 1m or 2MiB (a bare number is bytes), got "lots"\n');
+    const after = (await a.control.state()).received;
+    for (const verb of VERBS) if (!BACKGROUND.has(verb)) expect(after[verb], verb).toBe(before[verb]);
+    // Under the default limit (1 MiB) the same request goes.
+    const sent = await w.aapi(['send', `{type: "GetRecord", URN: "${big}"}`], { env: a.env });
+    expect(sent.stderr).not.toMatch(/frame limit/);
+    expect((await a.control.state()).received.GetRecord).toBe(before.GetRecord + 1);
+  });
+
   it('an unknown verb exits 2 with "did you mean"; the spec\'s names work in any case', async () => {
     const a = await agent('names');
     const typo = await w.aapi(['go-avail'], { env: a.env });

@@ -107,7 +107,7 @@ describe('malformed frames', () => {
 });
 
 describe('hostile frames', () => {
-  it('a frame over 256 KiB, and one of 2 MB, get 99; the connection still works', async () => {
+  it('a frame over 256 KiB, and one of 2 MB, get 99 with their own RID; the connection still works', async () => {
     const sim = await world();
     const c = await h.client(sim.url);
     await c.login();
@@ -116,14 +116,18 @@ describe('hostile frames', () => {
       const head = `{"type":"GetTenants","RID":11,"SID":${c.sid},"pad":"`;
       c.sendRaw(`${head}${'x'.repeat(size - head.length - 2)}"}`);
       const r = await nextReply(c, from);
-      expect(r).toMatchObject({ Response: 'ERROR', RID: 0, ErrorNumber: 99 });
+      expect(r).toMatchObject({ Response: 'ERROR', RID: 11, ErrorNumber: 99 });
       expect(String(r.ErrorDetail)).toMatch(/limit/);
     }
+    // One that is not JSON has no RID to read: RID 0.
+    const from = c.frames.length;
+    c.sendRaw(`[${'x'.repeat(256 * 1024)}`);
+    expect(await nextReply(c, from)).toMatchObject({ Response: 'ERROR', RID: 0, ErrorNumber: 99 });
     // Just under the limit is fine.
     const head = `{"type":"GetTenants","RID":12,"SID":${c.sid},"pad":"`;
-    const from = c.frames.length;
+    const under = c.frames.length;
     c.sendRaw(`${head}${'x'.repeat(256 * 1024 - head.length - 2)}"}`);
-    expect(await nextReply(c, from)).toEqual({ RID: 12, tenants: ['demo', 'other'] });
+    expect(await nextReply(c, under)).toEqual({ RID: 12, tenants: ['demo', 'other'] });
     expect(faults).toEqual([]);
   });
 

@@ -165,7 +165,7 @@ export async function batch(a: BatchArgs, env: CommandEnv): Promise<number> {
       if (bad.length) throw usageError(`${a.input}: column ${JSON.stringify(bad[0])} is not a key of ${verb} (its keys: ${spec.keys.map((k) => k.wire).join(', ')})`);
     }
     const job: JobSpec & { detach: boolean } = {
-      verb, constants, input, inputIsCopy: copy, output, concurrency: a.concurrency, timeoutMs: env.timeoutMs,
+      verb, constants, input, inputIsCopy: copy, output, concurrency: a.concurrency, timeoutMs: env.timeoutMs, maxFrameBytes: env.maxFrameBytes,
       resume: a.resume, retryUnknown: a.retryUnknown, profiles, detach: a.detach,
     };
     const bar = a.detach ? undefined : progressBar(env, await countRows(input, formatOf(input) === 'csv'));

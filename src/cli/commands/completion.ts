@@ -42,6 +42,7 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'profile', describe: 'which session to use', value: 'profile' },
   { name: 'json', describe: 'one JSON object per line on stdout' },
   { name: 'timeout', describe: 'how long to wait for a response: 500ms, 30s, 2m', value: any },
+  { name: 'max-frame', describe: 'the largest request frame to send: 256k, 1m, 2MiB', value: any },
   { name: 'insecure', describe: 'accept a self-signed TLS certificate' },
   { name: 'color', describe: 'colour output' },
   { name: 'no-color', describe: 'plain text' },
@@ -60,6 +61,7 @@ export const BUILTIN_COMMANDS: CommandSpec[] = [
       { name: 'control-port', describe: 'loopback port of the HTTP control endpoint', value: any },
       { name: 'cert-out', describe: 'write the certificate (PEM) to this file', value: 'file' },
       { name: 'latency', describe: 'delay every frame it sends by this much (20ms)', value: any },
+      { name: 'allow-origin', describe: 'let in a browser application from this origin', value: any, repeatable: true },
     ],
   },
   {

@@ -108,7 +108,7 @@ export async function run(args: RunArgs, env: CommandEnv): Promise<number> {
     for (const recipe of recipes) {
       if (live) env.out.info(env.out.c.bold(`${recipe.name}`) + env.out.c.dim(` (${recipe.file})`));
       const result = await runRecipe(recipe, {
-        url, insecure: args.insecure || args.sim, vars, env: env.io.env, timeoutMs: env.timeoutMs, control,
+        url, insecure: args.insecure || args.sim, vars, env: env.io.env, timeoutMs: env.timeoutMs, maxFrameBytes: env.maxFrameBytes, control,
         onStep: live ? (r, rec) => env.out.info(prettyStep(r, rec.source, red, env.out.c)) : undefined,
       });
       if (live && result.error) env.out.info(env.out.c.red(`  ✘ ${red.text(result.error)}`));

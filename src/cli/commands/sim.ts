@@ -1,18 +1,27 @@
 import { writeFileSync } from 'node:fs';
 import { loadFixture, BUILTIN_FIXTURE, FixtureError, type Fixture } from '../../sim/fixture.js';
+import { normaliseOrigin } from '../../sim/guard.js';
 import { startSimulator } from '../../sim/server.js';
 import { connectionError, usageError } from '../exit.js';
 import type { IO } from '../io.js';
 
 export interface SimArgs {
   host: string;
-  port: number;
+  /** As parsed: checked here. */
+  port: unknown;
   tls: boolean;
   fixture?: string;
-  controlPort: number;
+  controlPort: unknown;
   certOut?: string;
   /** Added to every frame the simulator sends: the delay of a network. */
   latencyMs?: number;
+  allowOrigins: string[];
+}
+
+function portOf(flag: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65535) return value;
+  const got = typeof value === 'number' && Number.isNaN(value) ? 'something that is not a number' : JSON.stringify(value);
+  throw usageError(`${flag} must be a port number from 0 to 65535, got ${got}`);
 }
 
 /**
@@ -20,6 +29,11 @@ export interface SimArgs {
  * everything else goes to stderr so scripts can read those two lines.
  */
 export async function runSim(args: SimArgs, io: IO): Promise<number> {
+  const port = portOf('--port', args.port);
+  const controlPort = portOf('--control-port', args.controlPort);
+  for (const o of args.allowOrigins) {
+    if (!normaliseOrigin(o)) throw usageError(`--allow-origin takes an origin, scheme://host[:port] (https://app.example.com), got ${JSON.stringify(o)}`);
+  }
   let fixture: Fixture = BUILTIN_FIXTURE;
   if (args.fixture) {
     try {
@@ -32,11 +46,14 @@ export async function runSim(args: SimArgs, io: IO): Promise<number> {
   if (args.latencyMs !== undefined) fixture = { ...fixture, timings: { ...fixture.timings, latencyMs: args.latencyMs } };
   let sim;
   try {
-    sim = await startSimulator({ host: args.host, port: args.port, tls: args.tls, fixture, controlPort: args.controlPort });
+    sim = await startSimulator({
+      host: args.host, port, tls: args.tls, fixture, controlPort, allowOrigins: args.allowOrigins,
+      onRefused: (why) => io.stderr.write(`aapi sim: ${why}\n`),
+    });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
-      throw connectionError(`cannot listen on ${args.host}:${args.port}: ${e.code}`);
+      throw connectionError(`cannot listen on ${args.host}:${port}: ${e.code}`);
     }
     throw err;
   }

@@ -76,7 +76,7 @@ export async function send(msg: Json, env: CommandEnv, daemon = needDaemon(env.d
     ? await spin(`the dialler is unreachable: reconnecting since ${conn.since} (attempt ${conn.attempts}: ${conn.lastError}); waiting up to ${env.timeoutMs / 1000} s`, env.io.stderr, env.io.tty.columns)
     : undefined;
   try {
-    const response = await daemon.session.send(msg, { timeoutMs: env.timeoutMs }).finally(() => spinner?.stop());
+    const response = await daemon.session.send(msg, { timeoutMs: env.timeoutMs, maxFrameBytes: env.maxFrameBytes }).finally(() => spinner?.stop());
     if (Object.keys(response).length > 0) env.out.message(response, String(msg.type));
     return 0;
   } catch (err) {
