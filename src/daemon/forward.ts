@@ -21,6 +21,11 @@ export async function forward(paths: ProfilePaths, call: ForwardedCall, out: { s
     if (typeof f.o === 'string') out.stdout(f.o);
     if (typeof f.e === 'string') out.stderr(f.e);
     if (typeof f.x === 'number') code = f.x;
+    // Refused after the handshake: the request itself was bad (a command line over the line limit).
+    if (typeof f.refused === 'string' && code === undefined) {
+      out.stderr(`aapi: the session server refused this command: ${f.refused}\n`);
+      code = 2;
+    }
   };
   let socket;
   try {

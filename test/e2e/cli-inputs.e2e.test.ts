@@ -274,6 +274,18 @@ describe('aapi send', () => {
     expect(json(filled).RID).not.toBe(4242);
   }, 60_000);
 
+  it('a command line over the session socket\'s line limit (1 MiB) exits 2 with one line, and nothing is sent', async () => {
+    const { sim, control } = await w.sim();
+    expect((await w.login(sim)).code).toBe(0);
+    // One argument may not pass 128 KiB on Linux: ten of 120 KB make a line past the limit.
+    const data = Array.from({ length: 10 }, (_, i) => ['--data', `K${i}=${'x'.repeat(120_000)}`]).flat();
+    const before = (await control.state()).received.GetRecord ?? 0;
+    const r = await w.aapi(['get-record', '--urn', '1001', ...data]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^aapi: the session server refused this command: a line longer than \d+ characters\n$/);
+    expect((await control.state()).received.GetRecord ?? 0).toBe(before);
+  }, 60_000);
+
   it('keeps a SID the user gave, even a wrong one: the dialler\'s 198 is the answer, and the session is left alone', async () => {
     const { sim, control } = await w.sim();
     const login = await w.login(sim);
