@@ -29,8 +29,8 @@ export class AapiError extends Error {
 
 /** The connection dropped while the request was in flight: it may or may not have been carried out. */
 export class ConnectionLost extends Error {
-  constructor(what: string) {
-    super(`connection lost while ${what} was in flight: outcome unknown`);
+  constructor(what: string, why = 'connection lost') {
+    super(`${why} while ${what} was in flight: outcome unknown`);
   }
 }
 

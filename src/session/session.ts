@@ -474,10 +474,11 @@ export class Session extends EventEmitter<SessionEvents> {
     this.closing = true;
     this.closedError = reason;
     if (this.keepAlive) clearInterval(this.keepAlive);
+    // These were written: the dialler may have acted on them. Their outcome is unknown, never "not sent".
     for (const [rid, p] of this.pending) {
       clearTimeout(p.timer);
       this.pending.delete(rid);
-      p.reject(reason ?? new SessionClosed('the session was closed'));
+      p.reject(new ConnectionLost(p.what, reason?.message ?? 'the session was closed'));
     }
     this.ws?.close();
     this.ws = null;

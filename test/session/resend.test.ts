@@ -441,7 +441,7 @@ describe('a drop: what was in flight is not resent', () => {
     await expect(s.request('GetTenants')).rejects.toThrow('the connection closed');
   });
 
-  it('a session closed on purpose does not reconnect, and fails what was in flight as closed', async () => {
+  it('a session closed on purpose does not reconnect, and fails what was in flight (written) as of unknown outcome, never as unsent', async () => {
     server = await fakeServer((msg) => msg.type === 'RunQuery');
     const s = await open();
     let reconnects = 0;
@@ -450,8 +450,8 @@ describe('a drop: what was in flight is not resent', () => {
     await server.until(() => server!.of('RunQuery').length === 1);
     s.close();
     const err = await inFlight;
-    expect(err).toBeInstanceOf(SessionClosed);
-    expect((err as Error).message).toBe('the session was closed');
+    expect(err).toBeInstanceOf(ConnectionLost);
+    expect((err as Error).message).toBe('the session was closed while RunQuery was in flight: outcome unknown');
     expect(await s.closed()).toBeNull();
     await new Promise((r) => setTimeout(r, 50));
     expect(reconnects).toBe(0);
