@@ -12,6 +12,8 @@ export interface LoggedEvent {
 export const ROTATE_BYTES = 16 * 1024 * 1024;
 /** How many recent events are kept in memory: `wait` and `events --since` of a recent SEQ never read the file. */
 export const RECENT = 10_000;
+/** And at most this many bytes of them (as logged): a few large events (chat, records) do not fill memory. */
+export const RECENT_BYTES = 4 * 1024 * 1024;
 
 /**
  * A profile's event log: one JSON line per event with a sequence number and time. Each append is
@@ -24,10 +26,13 @@ export class EventLog {
   private readonly listeners = new Set<(e: LoggedEvent) => void>();
   /** The newest events, oldest first: every event after `memoryFrom`. */
   private recent: LoggedEvent[] = [];
+  /** The logged size of each of `recent`, and their sum. */
+  private recentSizes: number[] = [];
+  private recentBytes = 0;
   private memoryFrom: number;
   private size: number;
 
-  constructor(readonly path: string, private readonly rotateBytes = ROTATE_BYTES) {
+  constructor(readonly path: string, private readonly rotateBytes = ROTATE_BYTES, private readonly memory = { events: RECENT, bytes: RECENT_BYTES }) {
     this.seq = lastSeqOf(path) ?? lastSeqOf(rotatedPath(path)) ?? 0;
     this.memoryFrom = this.seq;
     this.size = existsSync(path) ? statSync(path).size : 0;
@@ -49,12 +54,25 @@ export class EventLog {
     this.size += bytes;
     this.seq = entry.seq;
     this.recent.push(entry);
-    if (this.recent.length > 2 * RECENT) {
-      this.recent = this.recent.slice(-RECENT);
-      this.memoryFrom = this.recent[0].seq - 1;
-    }
+    this.recentSizes.push(bytes);
+    this.recentBytes += bytes;
+    // Trimmed now and then, not on every append: twice the bound, back to the bound.
+    if (this.recent.length > 2 * this.memory.events || this.recentBytes > 2 * this.memory.bytes) this.trim();
     for (const l of this.listeners) l(entry);
     return entry;
+  }
+
+  private trim(): void {
+    let keep = 0;
+    let bytes = 0;
+    while (keep < this.recent.length && keep < this.memory.events && bytes + this.recentSizes[this.recent.length - 1 - keep] <= this.memory.bytes) {
+      bytes += this.recentSizes[this.recent.length - 1 - keep];
+      keep++;
+    }
+    this.recent = this.recent.slice(this.recent.length - keep);
+    this.recentSizes = this.recentSizes.slice(this.recentSizes.length - keep);
+    this.recentBytes = bytes;
+    this.memoryFrom = this.seq - keep;
   }
 
   /** Calls `fn` for each event appended from now on; returns the function that stops it. */

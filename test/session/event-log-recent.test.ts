@@ -53,6 +53,21 @@ describe('EventLog, recent events', () => {
     expect(log.since(3)).toHaveLength(2 * RECENT + 2);
   });
 
+  it('bounds the memory by bytes too: a few large events push older ones out to the file', () => {
+    const path = fresh();
+    const log = new EventLog(path, 64 * 1024 * 1024, { events: 1000, bytes: 50_000 });
+    const big = 'x'.repeat(10_000);
+    for (let i = 0; i < 30; i++) log.append({ event: 'ChatMessage', RID: i, message: big });
+    const memory = (log as unknown as { recent: unknown[]; recentBytes: number });
+    expect(memory.recentBytes).toBeLessThanOrEqual(2 * 50_000);
+    expect(memory.recent.length).toBeLessThan(11);
+    // All of it is still there, from the file where memory no longer holds it.
+    expect(log.since(0).map((e) => e.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    vi.mocked(fs.readFileSync).mockClear();
+    expect(log.since(28).map((e) => e.seq)).toEqual([29, 30]);
+    expect(vi.mocked(fs.readFileSync)).not.toHaveBeenCalled();
+  });
+
   it('rotates the file at its size: the older file is kept once, and since() spans both', () => {
     const path = fresh();
     const log = new EventLog(path, 2000);
