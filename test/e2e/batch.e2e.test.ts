@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { alive, json, jsonLines, until, World, type Control, type Running } from '../helpers/e2e.js';
@@ -444,6 +444,27 @@ describe('aapi batch', () => {
       expect(r.stderr).toBe(`aapi: --output must be a regular file (--resume reads it again): ${device} is not one\n`);
     }
     expect((await state(control)).received).toEqual(before.received);
+  }, 60_000);
+
+  it('an output given as a symbolic link (to /dev/null: refused; to a file: --resume rewrites that file and the link stays)', async () => {
+    const { control } = await session();
+    const input = file('jsonl', lookupJsonl(10));
+    const toDevice = join(w.scratch, 'to-null.jsonl');
+    symlinkSync('/dev/null', toDevice);
+    const refused = await w.aapi(['batch', 'run-query', '--query-number', '1', '--input', input, '--output', toDevice]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--output must be a regular file/);
+    const target = join(w.scratch, 'results-target.jsonl');
+    const link = join(w.scratch, 'results-link.jsonl');
+    // A first job that answered rows 1..5 only, as an interrupted one would have.
+    writeFileSync(target, range(5).map((row) => `${JSON.stringify({ row, ok: true, response: { Response: 'OK' } })}\n`).join(''));
+    symlinkSync(target, link);
+    const before = (await state(control)).received.RunQuery ?? 0;
+    const r = await w.aapi(['batch', 'run-query', '--query-number', '1', '--input', input, '--output', link, '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expectOneLinePerRow(lines(target), 10);
+    expect(((await state(control)).received.RunQuery ?? 0) - before).toBe(5);
   }, 60_000);
 
   it('one job per output: a second job on an output being written, or a rerun beside a journal a killed job left, is refused (exit 2)', async () => {

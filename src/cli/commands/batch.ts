@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants as fsConstants, createReadStream, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, createReadStream, existsSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { csvHeader, formatOf } from '../../batch/input.js';
@@ -132,10 +132,12 @@ export async function batch(a: BatchArgs, env: CommandEnv): Promise<number> {
   const profiles = a.profiles ? a.profiles.split(',').map((p) => p.trim()).filter(Boolean) : [env.profile];
   for (const p of profiles) if (!PROFILE_NAME.test(p)) throw usageError(`bad profile name ${JSON.stringify(p)}`);
   // The server writes the output; --resume reads it again: a regular file (or a new one), never a device.
-  const output = resolve(a.output);
+  let output = resolve(a.output);
   let hasOutput = false;
   try {
     const st = statSync(output);
+    // A link to the results: --resume rewrites the file it points to, and the link stays.
+    output = realpathSync(output);
     if (!st.isFile()) throw usageError(`--output must be a regular file (--resume reads it again): ${a.output} is not one`);
     hasOutput = st.size > 0;
   } catch (err) {
