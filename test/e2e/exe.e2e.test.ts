@@ -360,6 +360,47 @@ describe.skipIf(!linuxHost)('the Windows executable', () => {
         expect(lockOf(c).pid).not.toBe(lockOf(a).pid);
         for (const h of [a, b, c]) expect((await inHome(h)(['logout', '--all'])).code).toBe(0);
       }, 240_000);
+
+      it('a fake server on the pipe name a dead server recorded learns no secret: the client refuses it, exit 3, having sent only its hello', async () => {
+        // A squatter, a Windows Node under wine, listens on the name the lock records, with the
+        // lock's PID its own (alive, as a reused PID would be); it does not know the secret.
+        const nodeExe = readdirSync(join(root, 'node_modules', '.cache', 'aapi-exe')).find((f) => /^node-win-x64-.*\.exe$/.test(f));
+        expect(nodeExe, 'the Windows Node the .exe was built from (node_modules/.cache/aapi-exe)').toBeDefined();
+        copyFileSync(join(root, 'node_modules', '.cache', 'aapi-exe', nodeExe!), join(dir, 'node-win.exe'));
+        const h = join(dir, 'squat-home');
+        mkdirSync(join(h, 'run'), { recursive: true });
+        writeFileSync(join(dir, 'squatter.js'), `
+          const net = require('net'), fs = require('fs');
+          const pipe = '\\\\.\\pipe\\aapi-' + require('crypto').randomBytes(16).toString('hex');
+          net.createServer((s) => {
+            s.on('data', (d) => fs.appendFileSync('squat.log', d));
+            s.on('error', () => {});
+            s.write(JSON.stringify({ welcome: 'aapi', v: 3, nonce: 'n'.repeat(32), proof: 'forged', instance: 'dead' }) + '\\n');
+          }).listen(pipe, () => {
+            fs.writeFileSync('squat.log', '');
+            fs.writeFileSync('squat-home/run/aapi.lock', JSON.stringify({ v: 3, pid: process.pid, instance: 'dead', socket: pipe, secret: 'unknown', startBy: 0 }));
+          });
+          setTimeout(() => process.exit(0), 120000);`);
+        const fd = openSync(join(dir, 'squatter.out'), 'w');
+        const squatter = spawn(wine!, ['node-win.exe', 'squatter.js'], { cwd: dir, env: wineEnv(), stdio: ['ignore', fd, fd] });
+        children.push(squatter);
+        closeSync(fd);
+        try {
+          expect(await until(() => existsSync(join(h, 'run', 'aapi.lock')), 60_000), readFileSync(join(dir, 'squatter.out'), 'utf8')).toBe(true);
+          const w = inHome(h);
+          const status = await w(['status'], { AAPI_PASSWORD: 'Squat-Secret-7' });
+          expect(status.code, status.stderr).toBe(3);
+          expect(status.stderr).toMatch(/could not prove it is this profile's session daemon: nothing was sent to it/);
+          const auth = await w(['authenticate', '--agent', 'demo'], { AAPI_PASSWORD: 'Squat-Secret-7' });
+          expect(auth.code, auth.stderr).toBe(3);
+          const heard = readFileSync(join(dir, 'squat.log'), 'utf8').trim().split('\n');
+          expect(heard.length).toBeGreaterThanOrEqual(2);
+          for (const text of heard) expect(Object.keys(JSON.parse(text)).sort()).toEqual(['hello', 'nonce', 'v']);
+          expect(readFileSync(join(dir, 'squat.log'), 'utf8')).not.toMatch(/Squat-Secret-7|argv|AAPI_/);
+        } finally {
+          squatter.kill('SIGKILL');
+        }
+      }, 240_000);
     });
 
     it('runs a recipe against its embedded simulator', async () => {
