@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { mask } from '../../src/session/mask.js';
 
 // mask(): what every log and report shows of a message. Secrets (the catalogue's secret keys:
-// Password, SecondFactor, webrtc-password) are [Masked] at any depth and in any case; nothing else
+// Password, SecondFactor, DeviceID, webrtc-password) are [Masked] at any depth and in any case; nothing else
 // changes, and the message given is left as it was.
 
 describe('mask', () => {
   it('masks each secret key of the catalogue, in any case', () => {
-    expect(mask({ Password: 'p', SecondFactor: '123456', 'webrtc-password': 'w' })).toEqual({
-      Password: '[Masked]', SecondFactor: '[Masked]', 'webrtc-password': '[Masked]',
+    expect(mask({ Password: 'p', SecondFactor: '123456', DeviceID: 'd', 'webrtc-password': 'w' })).toEqual({
+      Password: '[Masked]', SecondFactor: '[Masked]', DeviceID: '[Masked]', 'webrtc-password': '[Masked]',
     });
     expect(mask({ PASSWORD: 'p', secondfactor: '1', 'WebRTC-Password': 'w' })).toEqual({
       PASSWORD: '[Masked]', secondfactor: '[Masked]', 'WebRTC-Password': '[Masked]',
