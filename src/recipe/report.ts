@@ -21,9 +21,11 @@ const frame = (v: unknown) => JSON.stringify(mask(v)) ?? String(v);
 export function excerpt(lines: string[], pos: Position, red: Redactor, note?: string): string[] {
   const num = String(pos.line);
   const pad = ' '.repeat(num.length);
-  const text = lines[pos.line - 1] ?? '';
-  const carets = `${' '.repeat(Math.max(0, pos.column - 1))}${'^'.repeat(Math.max(1, Math.min(pos.length, text.length - pos.column + 1)))}`;
-  const drawn = [`${pad} |`, `${num} | ${red.line(text)}`, `${pad} | ${carets}${note === undefined ? '' : ` ${note}`}`];
+  const line = red.line(lines[pos.line - 1] ?? '');
+  const start = line.moved(Math.max(0, pos.column - 1));
+  const length = line.moved(pos.column - 1 + pos.length, true) - start;
+  const carets = `${' '.repeat(start)}${'^'.repeat(Math.max(1, Math.min(length, line.text.length - start)))}`;
+  const drawn = [`${pad} |`, `${num} | ${line.text}`, `${pad} | ${carets}${note === undefined ? '' : ` ${note}`}`];
   return note === undefined ? drawn : [...drawn, `${pad} |`];
 }
 

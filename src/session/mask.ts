@@ -47,6 +47,16 @@ const LITERAL = new RegExp(
 /** `"${password}"` says where the secret comes from, not what it is; `""` that there is none. */
 const NOTHING_TO_HIDE = /^(["'])(\$\{[^}]*\})?\1$/;
 
+interface Span {
+  from: number;
+  to: number;
+}
+
+export interface MaskedLine {
+  text: string;
+  moved(offset: number, end?: boolean): number;
+}
+
 /** The secret values known so far, and free text masked with them. */
 export class Redactor {
   /** Each secret as it is, inside a JSON string (a message quoting JSON) and a JSON5 one (a recipe's line). */
@@ -105,12 +115,42 @@ export class Redactor {
     return typeof m === 'string' ? this.text(m) : m.map((part) => (typeof part === 'string' ? this.text(part) : quoted(part))).join('');
   }
 
-  /** A line of a recipe as written: the literal value of a secret key, and the secrets known. */
-  line(s: string): string {
-    const literal = s.replace(LITERAL, (all, key: string, _q, value: string) => {
-      if (NOTHING_TO_HIDE.test(value)) return all;
-      return /^["']/.test(value) ? `${key}${value[0]}${MASKED}${value[0]}` : `${key}${MASKED}`;
-    });
-    return this.text(literal);
+  /**
+   * A line of a recipe as written: the literal value of a secret key, and the secrets known, masked.
+   * `moved` says where an offset of the line went, for the carets under a value: `end` for the end
+   * of a value, which stays after a mask it falls into.
+   */
+  line(s: string): MaskedLine {
+    const spans: Span[] = [];
+    for (const m of s.matchAll(LITERAL)) {
+      if (NOTHING_TO_HIDE.test(m[3])) continue;
+      const quote = /^["']/.test(m[3]) ? 1 : 0;
+      const from = m.index + m[1].length + quote;
+      spans.push({ from, to: from + m[3].length - 2 * quote });
+    }
+    if (this.found) for (const m of s.matchAll(this.found)) spans.push({ from: m.index, to: m.index + m[0].length });
+    // Overlapping masks are one: nothing of either shows between them.
+    const merged = spans.sort((a, b) => a.from - b.from).reduce<Span[]>((out, sp) => {
+      const last = out.at(-1);
+      if (last && sp.from <= last.to) last.to = Math.max(last.to, sp.to);
+      else out.push({ ...sp });
+      return out;
+    }, []);
+    let text = '';
+    let at = 0;
+    for (const { from, to } of merged) {
+      text += s.slice(at, from) + MASKED;
+      at = to;
+    }
+    const moved = (offset: number, end = false) => {
+      let shift = 0;
+      for (const { from, to } of merged) {
+        if (offset <= from) break;
+        if (offset < to) return from + shift + (end ? MASKED.length : 0);
+        shift += MASKED.length - (to - from);
+      }
+      return offset + shift;
+    };
+    return { text: text + s.slice(at), moved };
   }
 }

@@ -83,7 +83,16 @@ describe('renderFailure and excerpt', () => {
       .toBe('9 |     { send: "Authenticate", with: { Agent: "a-[Masked]", Password: "[Masked]", extension: "1" } },');
   });
 
+  it('keeps the carets under their value on a line masked before it', () => {
+    const column = src.lines[8].indexOf('extension') + 1;
+    const [, shown, carets] = excerpt(src.lines, { line: 9, column, length: 'extension: "1"'.length }, red, 'x');
+    expect(shown.slice(carets.indexOf('^'), carets.lastIndexOf('^') + 1)).toBe('extension: "1"');
+    const onTheSecret = excerpt(src.lines, { line: 9, column: src.lines[8].indexOf(PASSWORD) + 1, length: PASSWORD.length }, red, 'x');
+    expect(onTheSecret[1].slice(onTheSecret[2].indexOf('^'), onTheSecret[2].lastIndexOf('^') + 1)).toBe('[Masked]');
+  });
+
   it('names file:line:col, shows expected and actual with secret keys masked, and a secret under another key as it is', () => {
+
     const out = renderFailure(failed, src, red);
     expect(out).toBe([
       'error: send GetTenants failed',

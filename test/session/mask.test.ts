@@ -94,11 +94,23 @@ describe('Redactor', () => {
     expect(new Redactor().written('a response without error')).toBe('a response without error');
   });
 
+  it('says where an offset of a masked line went: after each mask, shifted; inside one, at its start, or its end for an end', () => {
+    const line = new Redactor(['long-secret']).line('{ Password: "abcdefghij", Agent: "long-secret", x: 1 }');
+    expect(line.text).toBe('{ Password: "[Masked]", Agent: "[Masked]", x: 1 }');
+    expect(line.moved(2)).toBe(2);
+    expect(line.moved(13)).toBe(13);
+    expect(line.moved(15)).toBe(13);
+    expect(line.moved(15, true)).toBe(21);
+    expect(line.moved(23)).toBe(21);
+    expect(line.moved(49)).toBe(44);
+    expect(line.text.slice(line.moved(48), line.moved(52, true))).toBe('x: 1');
+  });
+
   it('masks a secret key written literally on a recipe\'s line, however quoted, but not a reference or an empty one', () => {
     const r = new Redactor(['known']);
-    expect(r.line('{ Password: "a\\"b", extension: "1" }')).toBe('{ Password: "[Masked]", extension: "1" }');
-    expect(r.line(`{ 'password': 'x\\'y', "SecondFactor": 123456, DeviceID: dev }`)).toBe(`{ 'password': '[Masked]', "SecondFactor": [Masked], DeviceID: [Masked] }`);
-    expect(r.line('sessions: { a: { agent: "known", password: "${pw}" } }')).toBe('sessions: { a: { agent: "[Masked]", password: "${pw}" } }');
-    expect(r.line('{ PasswordHint: "h", Password: "" }')).toBe('{ PasswordHint: "h", Password: "" }');
+    expect(r.line('{ Password: "a\\"b", extension: "1" }').text).toBe('{ Password: "[Masked]", extension: "1" }');
+    expect(r.line(`{ 'password': 'x\\'y', "SecondFactor": 123456, DeviceID: dev }`).text).toBe(`{ 'password': '[Masked]', "SecondFactor": [Masked], DeviceID: [Masked] }`);
+    expect(r.line('sessions: { a: { agent: "known", password: "${pw}" } }').text).toBe('sessions: { a: { agent: "[Masked]", password: "${pw}" } }');
+    expect(r.line('{ PasswordHint: "h", Password: "" }').text).toBe('{ PasswordHint: "h", Password: "" }');
   });
 });
