@@ -123,7 +123,13 @@ export class ConsoleModel {
     this.entry('note', text);
   }
 
+  /** The messages sent, newest first, as the history picker shows them: masked (the history itself keeps them whole, to send again). */
+  shownHistory(): { index: number; text: string }[] {
+    return this.history.map((m, index) => ({ index, text: JSON.stringify(mask(m)) })).reverse();
+  }
+
   /** What was done, as a recipe `aapi run` replays: sends, and the events that followed as expectEvent. */
+
   recipe(name: string): string {
     const body = JSON5.stringify({ name, steps: this.steps }, null, 2);
     return `// Recorded by aapi console on ${this.now().toISOString()}.\n// Replay: AAPI_PASSWORD=... aapi run --server URL this-file.json5 (the password is read from AAPI_PASSWORD).\n${body}\n`;

@@ -234,7 +234,8 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
         }
         const i = await ask<string>('Select', {
           message: 'Send again',
-          choices: model.history.map((m, n) => ({ name: String(n), message: JSON.stringify(m).slice(0, 100) })).reverse(),
+          choices: model.shownHistory().map(({ index, text }) => ({ name: String(index), message: text.slice(0, 100) })),
+
         });
         const { RID: _r, SID: _s, ...again } = model.history[Number(i)];
         model.transmit(again);

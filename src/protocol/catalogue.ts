@@ -71,4 +71,11 @@ export function secretKeys(): Set<string> {
   return out;
 }
 
+/** The environment variables secret keys are read from (AAPI_PASSWORD). */
+export function secretEnvVars(): Set<string> {
+  const out = new Set<string>();
+  for (const verb of VERBS) for (const k of REQUESTS[verb].keys) if (k.secret && k.env) out.add(k.env);
+  return out;
+}
+
 export { VERBS, EVENTS, ERROR_CODES };

@@ -66,7 +66,7 @@ export interface KeySpec {
   closed?: boolean;
   min?: number;
   max?: number;
-  /** A password or code: shown as [Masked] in every log and report. */
+  /** A password, a code or a DeviceID (it skips the second factor): shown as [Masked] in every frame shown or written. */
   secret?: boolean;
   /** The command-line flag, when not the kebab-case of the wire name (`--param` for Parameters). */
   flag?: string;

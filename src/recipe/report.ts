@@ -1,48 +1,39 @@
 import type { ChalkInstance } from 'chalk';
-import { mask } from '../session/mask.js';
+import { mask, type Redactor } from '../session/mask.js';
 import type { RecipeResult, StepResult } from './model.js';
 import type { Position, Source } from './source.js';
 
 // Drawing results: the Hurl-style failure (file:line:col, the source line, carets, expected and
-// actual), and the pretty, JUnit, TAP and JSON reporters. Every string passes the redactor first.
+// actual), and the pretty, JUnit, TAP and JSON reporters. A result's titles and messages come
+// masked from the runner; here the frames in it are masked by key and the recipe's lines by the
+// redactor, before anything is escaped for its format.
 
 export type ReporterName = 'pretty' | 'junit' | 'tap' | 'json';
 export const REPORTERS: ReporterName[] = ['pretty', 'junit', 'tap', 'json'];
 
-/** Shows secrets (vars named in `secrets`, every Password) as [Masked]. */
-export class Redactor {
-  private readonly secrets: string[];
-  constructor(secrets: unknown[]) {
-    this.secrets = secrets.filter((s): s is string => typeof s === 'string' && s.length > 0).sort((a, b) => b.length - a.length);
-  }
+/** A frame (expected or actual) as one line of JSON, secret keys masked. */
+const frame = (v: unknown) => JSON.stringify(mask(v)) ?? String(v);
 
-  text(s: string): string {
-    return this.secrets.reduce((t, secret) => t.split(secret).join('[Masked]'), s);
-  }
-
-  json(v: unknown): string {
-    return this.text(JSON.stringify(mask(v)) ?? String(v));
-  }
-}
-
-/** The source lines around a position with carets under the value, as Hurl draws them. */
-export function excerpt(source: Source, pos: Position, note: string): string[] {
+/**
+ * A line of the recipe with carets under the value, as Hurl draws it, the line masked. With a note
+ * (a failure's message) after the carets and a closing gutter line; without, as a syntax error ends.
+ */
+export function excerpt(lines: string[], pos: Position, red: Redactor, note?: string): string[] {
   const num = String(pos.line);
   const pad = ' '.repeat(num.length);
-  const text = source.lines[pos.line - 1] ?? '';
-  return [
-    `${pad} |`,
-    `${num} | ${text}`,
-    `${pad} | ${' '.repeat(Math.max(0, pos.column - 1))}${'^'.repeat(Math.max(1, Math.min(pos.length, text.length - pos.column + 1)))} ${note}`,
-    `${pad} |`,
-  ];
+  const line = red.line(lines[pos.line - 1] ?? '');
+  const start = line.moved(Math.max(0, pos.column - 1));
+  const length = line.moved(pos.column - 1 + pos.length, true) - start;
+  const carets = `${' '.repeat(start)}${'^'.repeat(Math.max(1, Math.min(length, line.text.length - start)))}`;
+  const drawn = [`${pad} |`, `${num} | ${line.text}`, `${pad} | ${carets}${note === undefined ? '' : ` ${note}`}`];
+  return note === undefined ? drawn : [...drawn, `${pad} |`];
 }
 
 export function renderFailure(r: StepResult, source: Source, red: Redactor): string {
   const lines = [`error: ${r.title} failed`, `  --> ${source.file}:${r.position.line}:${r.position.column}`];
-  lines.push(...excerpt(source, r.position, red.text(r.message ?? 'failed')));
-  if (r.expected !== undefined) lines.push(`expected: ${red.json(r.expected)}`);
-  if (r.actual !== undefined) lines.push(`actual:   ${red.json(r.actual)}`);
+  lines.push(...excerpt(source.lines, r.position, red, r.message ?? 'failed'));
+  if (r.expected !== undefined) lines.push(`expected: ${frame(r.expected)}`);
+  if (r.actual !== undefined) lines.push(`actual:   ${frame(r.actual)}`);
   return lines.join('\n');
 }
 
@@ -56,13 +47,13 @@ export function junit(results: RecipeResult[], red: Redactor): string {
   const errors = results.filter((r) => r.error).length;
   out.push(`<testsuites name="aapi run" tests="${all.length + errors}" failures="${failures(all)}" errors="${errors}" time="${seconds(results.reduce((t, r) => t + r.ms, 0))}">`);
   for (const r of results) {
-    out.push(`  <testsuite name="${xml(red.text(r.name))}" tests="${r.steps.length + (r.error ? 1 : 0)}" failures="${failures(r.steps)}" errors="${r.error ? 1 : 0}" skipped="${r.steps.filter((s) => s.status === 'skipped').length}" time="${seconds(r.ms)}" file="${xml(r.file)}">`);
-    if (r.error) out.push(`    <testcase name="setup" classname="${xml(r.file)}"><error message="${xml(red.text(r.error))}"/></testcase>`);
+    out.push(`  <testsuite name="${xml(r.name)}" tests="${r.steps.length + (r.error ? 1 : 0)}" failures="${failures(r.steps)}" errors="${r.error ? 1 : 0}" skipped="${r.steps.filter((s) => s.status === 'skipped').length}" time="${seconds(r.ms)}" file="${xml(r.file)}">`);
+    if (r.error) out.push(`    <testcase name="setup" classname="${xml(r.file)}"><error message="${xml(r.error)}"/></testcase>`);
     for (const s of r.steps) {
-      const head = `    <testcase name="${xml(red.text(s.title))}" classname="${xml(r.file)}" file="${xml(r.file)}" line="${s.position.line}" time="${seconds(s.ms)}"`;
+      const head = `    <testcase name="${xml(s.title)}" classname="${xml(r.file)}" file="${xml(r.file)}" line="${s.position.line}" time="${seconds(s.ms)}"`;
       if (s.status === 'passed') out.push(`${head}/>`);
       else if (s.status === 'skipped') out.push(`${head}><skipped/></testcase>`);
-      else out.push(`${head}><failure message="${xml(red.text(s.message ?? 'failed'))}">${xml(renderFailure(s, r.source, red))}</failure></testcase>`);
+      else out.push(`${head}><failure message="${xml(s.message ?? 'failed')}">${xml(renderFailure(s, r.source, red))}</failure></testcase>`);
     }
     out.push('  </testsuite>');
   }
@@ -70,20 +61,20 @@ export function junit(results: RecipeResult[], red: Redactor): string {
   return `${out.join('\n')}\n`;
 }
 
-export function tap(results: RecipeResult[], red: Redactor): string {
+export function tap(results: RecipeResult[]): string {
   const out = ['TAP version 13'];
   let n = 0;
   const body: string[] = [];
   for (const r of results) {
-    if (r.error) body.push(`not ok ${++n} - ${red.text(r.name)}: ${red.text(r.error)}`);
+    if (r.error) body.push(`not ok ${++n} - ${r.name}: ${r.error}`);
     for (const s of r.steps) {
-      const label = `${red.text(r.name)}: ${red.text(s.title)}`;
+      const label = `${r.name}: ${s.title}`;
       if (s.status === 'skipped') body.push(`ok ${++n} - ${label} # SKIP an earlier step failed`);
       else if (s.status === 'passed') body.push(`ok ${++n} - ${label}`);
       else {
-        body.push(`not ok ${++n} - ${label}`, '  ---', `  message: ${JSON.stringify(red.text(s.message ?? ''))}`, `  at: ${r.file}:${s.position.line}:${s.position.column}`);
-        if (s.expected !== undefined) body.push(`  expected: ${red.json(s.expected)}`);
-        if (s.actual !== undefined) body.push(`  actual: ${red.json(s.actual)}`);
+        body.push(`not ok ${++n} - ${label}`, '  ---', `  message: ${JSON.stringify(s.message ?? '')}`, `  at: ${r.file}:${s.position.line}:${s.position.column}`);
+        if (s.expected !== undefined) body.push(`  expected: ${frame(s.expected)}`);
+        if (s.actual !== undefined) body.push(`  actual: ${frame(s.actual)}`);
         body.push('  ...');
       }
     }
@@ -92,18 +83,18 @@ export function tap(results: RecipeResult[], red: Redactor): string {
   return `${out.join('\n')}\n`;
 }
 
-export function json(results: RecipeResult[], red: Redactor): string {
+export function json(results: RecipeResult[]): string {
   const plain = results.map(({ source: _s, ...r }) => ({
     ...r,
     steps: r.steps.map((s) => ({ ...s, at: `${r.file}:${s.position.line}:${s.position.column}` })),
   }));
-  return `${red.text(JSON.stringify(mask({ passed: results.every((r) => r.passed), recipes: plain })))}\n`;
+  return `${JSON.stringify(mask({ passed: results.every((r) => r.passed), recipes: plain }))}\n`;
 }
 
 /** One line per finished step, as it finishes; a failure drawn in full. */
 export function prettyStep(r: StepResult, source: Source, red: Redactor, c: ChalkInstance): string {
   const mark = r.status === 'passed' ? c.green('✔') : r.status === 'failed' ? c.red('✘') : c.dim('-');
-  const line = `  ${mark} ${red.text(r.title)}${r.status === 'skipped' ? c.dim(' (skipped)') : c.dim(` ${r.ms} ms`)}`;
+  const line = `  ${mark} ${r.title}${r.status === 'skipped' ? c.dim(' (skipped)') : c.dim(` ${r.ms} ms`)}`;
   return r.status === 'failed' ? `${line}\n${c.red(renderFailure(r, source, red))}` : line;
 }
 

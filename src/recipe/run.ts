@@ -5,7 +5,7 @@ import { REQUESTS } from '../protocol/catalogue.js';
 import { encodeRequest, getCI, type Json } from '../protocol/codec.js';
 import { checkValue } from '../protocol/validate.js';
 import { AapiError, ConnectFailed } from '../session/errors.js';
-import { mask } from '../session/mask.js';
+import { mask, Redactor, type Quote } from '../session/mask.js';
 import { Session } from '../session/session.js';
 import { EventQueue } from './events.js';
 import type { Path, Recipe, RecipeResult, SendStep, Step, StepResult } from './model.js';
@@ -27,6 +27,11 @@ export interface RunOptions {
   onStep?: (result: StepResult, recipe: Recipe) => void;
   /** The simulator's control API, for `control` steps. */
   control?: (operation: string, params: Json) => Promise<Json>;
+  /**
+   * The secrets of the run, for the reporters too (source lines): the runner adds the environment's,
+   * the recipe's `secrets` and every value of a secret key sent or received.
+   */
+  redactor?: Redactor;
 }
 
 interface Conn {
@@ -73,11 +78,21 @@ function requestOf(step: SendStep, scope: Json): Json {
   return encodeRequest(step.verb, values);
 }
 
-/** A value for a message, masked when it stands under a Password key (path `data.Password`), as in expected/actual. */
-function shown(path: string, v: unknown): string {
-  const key = path.split('.').pop() ?? '';
-  return JSON.stringify((mask({ [key]: v }) as Json)[key]);
+/**
+ * The keys of a frame whose values came from outside the recipe (a var, the environment, a capture):
+ * the secrets among them are the run's to mask wherever they appear. One the recipe writes in clear is
+ * masked where it is written, by its key, not everywhere: the fixture's password `demo` is also its
+ * agent and tenant.
+ */
+function fromOutside(written: Json, frame: Json): Json {
+  return Object.fromEntries(Object.entries(frame).filter(([k]) => {
+    const v = getCI(written, k);
+    return typeof v === 'string' && v.includes('${');
+  }));
 }
+
+/** A value quoted in a message, masked when it stands under a secret key (path `data.Password`), as in expected/actual. */
+const shown = (path: string, v: unknown): Quote => ({ quote: v, under: path.split('.').pop() ?? '' });
 
 function captureInto(scope: Json, capture: Record<string, string> | undefined, from: Json): void {
   for (const [name, path] of Object.entries(capture ?? {})) {
@@ -91,7 +106,7 @@ class Runner {
   readonly results: StepResult[] = [];
   failed = false;
 
-  constructor(readonly recipe: Recipe, readonly conns: Map<string, Conn>, readonly scope: Json, readonly opts: RunOptions) {}
+  constructor(readonly recipe: Recipe, readonly conns: Map<string, Conn>, readonly scope: Json, readonly opts: RunOptions, readonly red: Redactor) {}
 
   async steps(steps: Step[], iteration: Path = []): Promise<void> {
     for (const step of steps) {
@@ -150,12 +165,12 @@ class Runner {
     const r: StepResult = {
       path: step.path,
       position: this.recipe.source.at(err?.key ? [...step.path, err.key] : step.path),
-      title: iteration.length ? `${this.label(step)} [row ${iteration.join('.')}]` : this.label(step),
+      title: this.red.text(iteration.length ? `${this.label(step)} [row ${iteration.join('.')}]` : this.label(step)),
       session: step.session,
       status,
       ms: Math.round(ms),
     };
-    if (err) Object.assign(r, { message: err.message, expected: err.expected, actual: err.actual });
+    if (err) Object.assign(r, { message: this.red.message(err.said), expected: this.red.written(err.expected), actual: err.actual });
     this.results.push(r);
     this.opts.onStep?.(r, this.recipe);
   }
@@ -177,6 +192,7 @@ class Runner {
       }
       case 'send': {
         const msg = requestOf(step, this.scope);
+        this.red.learn(fromOutside(step.with, msg));
         let response: Json;
         let error: AapiError | undefined;
         try {
@@ -186,6 +202,7 @@ class Runner {
           error = err;
           response = err.response;
         }
+        this.red.learn(response);
         if (step.expectError !== undefined) {
           if (error?.errorNumber !== step.expectError) {
             throw new StepError(`expected error ${step.expectError}, got ${error ? error.message : 'a response without error'}`, { ErrorNumber: step.expectError }, response).about('expectError');
@@ -195,7 +212,7 @@ class Runner {
         } else if (step.expect) {
           const expected = interpolate(step.expect, this.scope);
           const m = mismatch(expected, response);
-          if (m) throw new StepError(`the response does not match at ${m.at || 'the top'}: expected ${shown(m.at, m.expected)}, got ${shown(m.at, m.actual)}`, expected, response).about('expect');
+          if (m) throw new StepError([`the response does not match at ${m.at || 'the top'}: expected `, shown(m.at, this.red.written(m.expected)), ', got ', shown(m.at, m.actual)], expected, response).about('expect');
         }
         captureInto(this.scope, step.capture, response);
         return;
@@ -206,7 +223,8 @@ class Runner {
         if (!event) {
           const arrived = conn.events.unconsumed();
           throw new StepError(
-            `no ${step.event}${where ? ` matching ${JSON.stringify(where)}` : ''} within ${step.withinMs} ms; not yet consumed: ${arrived.length ? arrived.map((e) => e.event).join(', ') : 'nothing'}`,
+            [`no ${step.event}`, ...(where ? [' matching ', { quote: this.red.written(where) }] : []),
+ ` within ${step.withinMs} ms; not yet consumed: ${arrived.length ? arrived.map((e) => e.event).join(', ') : 'nothing'}`],
             { event: step.event, ...(where ?? {}) },
             arrived,
           ).about('expectEvent');
@@ -228,27 +246,36 @@ class Runner {
 export async function runRecipe(recipe: Recipe, opts: RunOptions): Promise<RecipeResult> {
   const t0 = performance.now();
   const env = opts.env ?? process.env;
-  const scope: Json = { ...(interpolate(recipe.vars, { env }) as Json), ...(opts.vars ?? {}), env };
-  const conns = new Map<string, Conn>();
+  const red = (opts.redactor ?? new Redactor()).fromEnv(env);
   const result = (steps: StepResult[], error?: string): RecipeResult => ({
-    file: recipe.file, name: recipe.name, source: recipe.source, steps, ms: Math.round(performance.now() - t0), error,
+    file: recipe.file, name: red.text(recipe.name), source: recipe.source, steps, ms: Math.round(performance.now() - t0), error: error && red.text(error),
     passed: !error && steps.every((s) => s.status === 'passed'),
   });
+  const scope: Json = { ...(interpolate(recipe.vars, { env }) as Json), ...(opts.vars ?? {}), env };
+  red.add(...recipe.secrets.map((name) => scope[name]));
+  const conns = new Map<string, Conn>();
   try {
     for (const [name, def] of Object.entries(recipe.sessions)) {
       const events = new EventQueue();
-      const session = await Session.connect({ url: opts.url, insecure: opts.insecure, reconnect: false, timeoutMs: opts.timeoutMs, maxFrameBytes: opts.maxFrameBytes, record: (e) => events.push(e) });
+      const record = (e: Json) => {
+        red.learn(e);
+        events.push(e);
+      };
+      const session = await Session.connect({ url: opts.url, insecure: opts.insecure, reconnect: false, timeoutMs: opts.timeoutMs, maxFrameBytes: opts.maxFrameBytes, record });
       conns.set(name, { session, events });
       if (def.agent) {
         const d = interpolate(def, scope) as Json;
-        await session.request('Authenticate', { Agent: d.agent, Password: d.password ?? '', extension: d.extension ?? '' });
+        const auth = { Agent: d.agent, Password: d.password ?? '', extension: d.extension ?? '' };
+        red.learn(fromOutside(def as Json, auth));
+
+        red.learn(await session.request('Authenticate', auth));
         if (d.tenant && d.campaign) {
           const c = await session.request('Connect', { tenant: d.tenant, campaign: d.campaign });
-          if (getCI(c, 'status') !== 'Connected') throw new Error(`session ${name}: Connect answered ${JSON.stringify(c)}`);
+          if (getCI(c, 'status') !== 'Connected') throw new Error(`session ${name}: Connect answered ${JSON.stringify(mask(c))}`);
         }
       }
     }
-    const runner = new Runner(recipe, conns, scope, opts);
+    const runner = new Runner(recipe, conns, scope, opts, red);
     await runner.steps(recipe.steps);
     return result(runner.results);
   } catch (err) {

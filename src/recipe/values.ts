@@ -1,12 +1,16 @@
 import { getCI, type Json } from '../protocol/codec.js';
+import { Redactor, type Message } from '../session/mask.js';
 
 // ${...} interpolation, dotted paths, and the matchers of `expect` and `where`.
+
+const NO_VALUES = new Redactor();
 
 export class StepError extends Error {
   /** The key of the step the failure is about (`expect`, `send` ...), for the carets. */
   key?: string;
-  constructor(message: string, readonly expected?: unknown, readonly actual?: unknown) {
-    super(message);
+  /** `said` keeps the frame values it quotes apart from its words: the runner masks each its own way. */
+  constructor(readonly said: Message, readonly expected?: unknown, readonly actual?: unknown) {
+    super(NO_VALUES.message(said));
   }
 
   about(key: string): this {

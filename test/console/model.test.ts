@@ -78,7 +78,20 @@ describe('console model', () => {
     expect(recipe.steps[3]).toMatchObject({ where: { sessionIndex: 1 } });
   });
 
+  it('shows the history masked, newest first, and keeps each message whole to send again', () => {
+    const { m } = setup();
+    m.transmit(m.build('Authenticate', { Agent: 'demo', Password: 'secret-pw', extension: '1', DeviceID: 'dev-1' }));
+    m.transmit(m.build('GetTenants', {}));
+    const shown = m.shownHistory();
+    expect(shown.map((h) => h.index)).toEqual([1, 0]);
+    expect(shown[1].text).toContain('"Password":"[Masked]"');
+    expect(shown[1].text).toContain('"DeviceID":"[Masked]"');
+    expect(shown.map((h) => h.text).join('\n')).not.toMatch(/secret-pw|dev-1/);
+    expect(m.history[0]).toMatchObject({ Password: 'secret-pw', DeviceID: 'dev-1' });
+  });
+
   it('leaves acknowledgements to the daemon when attached', () => {
+
     const { m, sent } = setup();
     m.attached = true;
     m.receive({ event: 'NowWaiting', RID: 1 });

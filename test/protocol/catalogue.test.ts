@@ -239,8 +239,8 @@ describe('catalogue content', () => {
     else expect(specOptions(row)).toEqual(expect.arrayContaining(values));
   });
 
-  it('masks passwords and second factors', () => {
-    expect(secretKeys()).toEqual(new Set(['Password', 'SecondFactor', 'webrtc-password']));
+  it('masks passwords, second factors and DeviceIDs (one lets a login skip the second factor)', () => {
+    expect(secretKeys()).toEqual(new Set(['Password', 'SecondFactor', 'DeviceID', 'webrtc-password']));
   });
 });
 

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { Simulator } from '../../src/sim/server.js';
 import { startTestSim } from '../helpers/client.js';
+import { expectNowhere, METACHAR_PASSWORD } from '../helpers/secrets.js';
 import { runAapiIn } from './aapi.js';
 import { elements, parseXml } from './xml.js';
 
@@ -326,4 +327,44 @@ describe('aapi run masks secrets in every reporter', () => {
     const e = await aapi(['run', '--server', sim.url, files()[2]], { AAPI_PASSWORD: ENV_PASSWORD });
     expect(e.stderr).toContain('expected: {"tenants":["[Masked]"]}');
   });
+
+  // The findings of a review, each once.
+  const titled = () => write('titled.json5', `{ name: "titled", vars: { pw: "\${env.AAPI_PASSWORD}" }, steps: [
+    ${LOGIN},
+    { name: "tenants for \${pw}", send: "GetTenants", expect: { tenants: ["\${pw}"] } },
+  ] }`);
+
+  it('masks a title that interpolates the password in the failure\'s headline as on its ✘ line', async () => {
+    const r = await aapi(['run', '--server', sim.url, titled()], { AAPI_PASSWORD: ENV_PASSWORD });
+    expect(r.stderr).toContain('  ✘ tenants for [Masked]');
+    expect(r.stderr).toContain('error: tenants for [Masked] failed');
+    expect(r.stderr).not.toContain(ENV_PASSWORD);
+  });
+
+  it.each(['pretty', 'junit', 'tap', 'json'])('%s: finds a password with JSON and XML metacharacters wherever it is escaped', async (reporter) => {
+    const r = await aapi(['run', '--server', sim.url, '--reporter', reporter, titled()], { AAPI_PASSWORD: METACHAR_PASSWORD });
+    expect(r.code).toBe(1);
+    expectNowhere(r.stdout + r.stderr, METACHAR_PASSWORD, `${reporter} output`);
+    expect(r.stdout + r.stderr).toContain('[Masked]');
+  });
+
+  it.each(['pretty', 'junit'])('%s: masks a Password written literally on the line shown under a failure', async (reporter) => {
+    const file = write('literal.json5', `{ name: "literal", steps: [
+      { send: "Authenticate", with: { Agent: "demo", Password: "Lit3ral-Pw", extension: "8600001" }, expect: { Response: "NOPE" } },
+    ] }`);
+    const r = await aapi(['run', '--server', sim.url, '--reporter', reporter, file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).not.toContain('Lit3ral-Pw');
+    expect(r.stdout + r.stderr).toMatch(/Password: (&#34;|")\[Masked\](&#34;|")/);
+  });
+
+  it.each(['pretty', 'junit', 'tap', 'json'])('%s: shows a frame\'s value under a key that is not secret even when it equals the password', async (reporter) => {
+    // The built-in fixture's password is also its agent and its tenant.
+    const r = await aapi(['run', '--server', sim.url, '--reporter', reporter, failing(`demo-${reporter}`)], { AAPI_PASSWORD: 'demo' });
+    expect(r.code).toBe(1);
+    const out = (r.stdout + r.stderr).replace(/&#34;/g, '"').replace(/\\"/g, '"');
+    expect(out).toContain('"tenants":["demo","other"]');
+    expect(out).not.toContain('"tenants":["[Masked]"');
+  });
 });
+

@@ -2,11 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Json } from '../../protocol/codec.js';
 import { checkRecipe } from '../../recipe/check.js';
 import type { Recipe, RecipeResult } from '../../recipe/model.js';
-import { json, junit, prettyStep, prettySummary, Redactor, REPORTERS, tap, type ReporterName } from '../../recipe/report.js';
+import { excerpt, json, junit, prettyStep, prettySummary, REPORTERS, tap, type ReporterName } from '../../recipe/report.js';
 import { runRecipe, type RunOptions } from '../../recipe/run.js';
 import type { Simulator } from '../../sim/server.js';
 import { RecipeSyntaxError } from '../../recipe/source.js';
-import { interpolate } from '../../recipe/values.js';
+import { Redactor } from '../../session/mask.js';
 import { EXIT, usageError } from '../exit.js';
 import type { CommandEnv } from '../main.js';
 import { DEFAULT_SERVER } from './login.js';
@@ -44,7 +44,7 @@ function parseVars(items: string[]): Json {
   return out;
 }
 
-function load(file: string): Recipe {
+function load(file: string, red: Redactor): Recipe {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -54,22 +54,14 @@ function load(file: string): Recipe {
   try {
     return checkRecipe(file, text);
   } catch (err) {
-    if (err instanceof RecipeSyntaxError) throw usageError(renderSyntax(err, text));
+    if (err instanceof RecipeSyntaxError) throw usageError(renderSyntax(err, text, red));
     throw err;
   }
 }
 
 /** A recipe error as Hurl draws it: one headline, then where it is. */
-function renderSyntax(err: RecipeSyntaxError, text: string): string {
-  const line = text.split(/\r?\n/)[err.position.line - 1] ?? '';
-  const num = String(err.position.line);
-  const pad = ' '.repeat(num.length);
-  return [
-    `${err.file}:${err.position.line}:${err.position.column}: ${err.reason}`,
-    `${pad} |`,
-    `${num} | ${line}`,
-    `${pad} | ${' '.repeat(err.position.column - 1)}${'^'.repeat(Math.max(1, Math.min(err.position.length, line.length - err.position.column + 1)))}`,
-  ].join('\n');
+function renderSyntax(err: RecipeSyntaxError, text: string, red: Redactor): string {
+  return [`${err.file}:${err.position.line}:${err.position.column}: ${red.text(err.reason)}`, ...excerpt(text.split(/\r?\n/), err.position, red)].join('\n');
 }
 
 /** `aapi run FILE...`: exit 0 when every step passed, 1 when one failed, 2 when a file is not a valid recipe. */
@@ -77,21 +69,14 @@ export async function run(args: RunArgs, env: CommandEnv): Promise<number> {
   if (!REPORTERS.includes(args.reporter as ReporterName)) throw usageError(`--reporter is one of ${REPORTERS.join(', ')}, got ${JSON.stringify(args.reporter)}`);
   const reporter = args.reporter as ReporterName;
   const vars = parseVars(args.vars);
+  // One for the whole run: what the runner learns in one recipe stays masked in the next one's report.
+  const red = new Redactor().fromEnv(env.io.env);
   // Every file is checked before anything is sent.
-  const recipes = args.files.map(load);
+  const recipes = args.files.map((file) => load(file, red));
   if (args.check) {
     for (const r of recipes) env.out.info(`${r.file}: ok (${r.steps.length} steps)`);
     return EXIT.ok;
   }
-  const secrets = recipes.flatMap((r) => r.secrets.map((name) => {
-    const v = vars[name] ?? r.vars[name];
-    try {
-      return interpolate(v, { env: env.io.env });
-    } catch {
-      return v;
-    }
-  }));
-  const red = new Redactor([...secrets, env.io.env.AAPI_PASSWORD]);
   let sim: Simulator | undefined;
   let url = args.server ?? env.io.env.AAPI_SERVER ?? DEFAULT_SERVER;
   let control: RunOptions['control'] = args.control ? httpControl(args.control) : undefined;
@@ -106,12 +91,12 @@ export async function run(args: RunArgs, env: CommandEnv): Promise<number> {
   const results: RecipeResult[] = [];
   try {
     for (const recipe of recipes) {
-      if (live) env.out.info(env.out.c.bold(`${recipe.name}`) + env.out.c.dim(` (${recipe.file})`));
+      if (live) env.out.info(env.out.c.bold(red.text(recipe.name)) + env.out.c.dim(` (${recipe.file})`));
       const result = await runRecipe(recipe, {
-        url, insecure: args.insecure || args.sim, vars, env: env.io.env, timeoutMs: env.timeoutMs, maxFrameBytes: env.maxFrameBytes, control,
+        url, insecure: args.insecure || args.sim, vars, env: env.io.env, timeoutMs: env.timeoutMs, maxFrameBytes: env.maxFrameBytes, control, redactor: red,
         onStep: live ? (r, rec) => env.out.info(prettyStep(r, rec.source, red, env.out.c)) : undefined,
       });
-      if (live && result.error) env.out.info(env.out.c.red(`  ✘ ${red.text(result.error)}`));
+      if (live && result.error) env.out.info(env.out.c.red(`  ✘ ${result.error}`));
       results.push(result);
     }
   } finally {
@@ -120,9 +105,9 @@ export async function run(args: RunArgs, env: CommandEnv): Promise<number> {
   let report: string;
   switch (reporter) {
     case 'junit': report = junit(results, red); break;
-    case 'tap': report = tap(results, red); break;
-    case 'json': report = json(results, red); break;
-    case 'pretty': report = results.map((r) => [r.name, ...r.steps.map((s) => prettyStep(s, r.source, red, env.out.c)), ...(r.error ? [`  ✘ ${red.text(r.error)}`] : [])].join('\n')).join('\n') + '\n';
+    case 'tap': report = tap(results); break;
+    case 'json': report = json(results); break;
+    case 'pretty': report = results.map((r) => [r.name, ...r.steps.map((s) => prettyStep(s, r.source, red, env.out.c)), ...(r.error ? [`  ✘ ${r.error}`] : [])].join('\n')).join('\n') + '\n';
   }
   if (args.out) {
     writeFileSync(args.out, report);
