@@ -47,6 +47,8 @@ describe('a password of metacharacters is in no output', () => {
     outputs.push(outputOf('authenticate', auth));
     outputs.push(outputOf('events', await w.aapi(['events', '--json'])));
     outputs.push(outputOf('status', await w.aapi(['status', '--json'])));
+    outputs.push(outputOf('status --all', await w.aapi(['status', '--all', '--json'])));
+    outputs.push(outputOf('authenticate --password-stdin', await w.aapi(['authenticate', '--agent', 'meta', '--extension', '8600001', '--password-stdin', '--json'], { input: `${PW}\n` })));
     const wrong = await w.login(sim, { profile: 'wrong', agent: 'meta2fa', password: `${PW}x`, extension: '8600002' });
     expect(wrong.code).toBe(3);
     outputs.push(outputOf('a refused login', wrong));
