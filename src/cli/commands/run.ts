@@ -59,16 +59,23 @@ function load(file: string): Recipe {
   }
 }
 
+/** How much of the source line a recipe error shows, around its column: a minified recipe is one line of any length. */
+const SHOWN = 100;
+
 /** A recipe error as Hurl draws it: one headline, then where it is. */
 function renderSyntax(err: RecipeSyntaxError, text: string): string {
-  const line = text.split(/\r?\n/)[err.position.line - 1] ?? '';
+  const full = text.split(/\r?\n/)[err.position.line - 1] ?? '';
+  const start = full.length > SHOWN ? Math.max(0, Math.min(err.position.column - 1 - SHOWN / 2, full.length - SHOWN)) : 0;
+  const end = Math.min(full.length, start + SHOWN);
+  const line = `${start > 0 ? '…' : ''}${full.slice(start, end)}${end < full.length ? '…' : ''}`;
+  const column = err.position.column - start + (start > 0 ? 1 : 0);
   const num = String(err.position.line);
   const pad = ' '.repeat(num.length);
   return [
     `${err.file}:${err.position.line}:${err.position.column}: ${err.reason}`,
     `${pad} |`,
     `${num} | ${line}`,
-    `${pad} | ${' '.repeat(err.position.column - 1)}${'^'.repeat(Math.max(1, Math.min(err.position.length, line.length - err.position.column + 1)))}`,
+    `${pad} | ${' '.repeat(column - 1)}${'^'.repeat(Math.max(1, Math.min(err.position.length, end - err.position.column + 1)))}`,
   ].join('\n');
 }
 
