@@ -64,6 +64,13 @@ export function parseJson5(text: string): unknown {
     return JSON5.parse(text);
   } catch (err) {
     const e = err as { lineNumber?: number; columnNumber?: number; message: string };
-    throw new Json5Error(e.lineNumber ?? 1, e.columnNumber ?? 1, e.message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, ''));
+    let line = e.lineNumber ?? 1;
+    let column = e.columnNumber ?? 1;
+    // A line break inside a string is reported at column 0 of the next line: it ends the line before.
+    if (column < 1 && line > 1) {
+      line--;
+      column = text.split('\n')[line - 1].length + 1;
+    }
+    throw new Json5Error(line, Math.max(1, column), e.message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, ''));
   }
 }

@@ -56,4 +56,18 @@ describe('a recipe error', () => {
     expect(lines[3].indexOf('^')).toBe(lines[2].indexOf('"600h"'));
     expect(lines[3]).toMatch(/^ *\| +\^{6}$/);
   });
+
+  it('of a string broken by a line break points at the end of that line (an "unexpected failure" once: JSON5 names column 0)', async () => {
+    const file = join(home, 'broken.json5');
+    writeFileSync(file, '{\n  steps: [\n    { \'expectEvent: "NowAvailable" },\n  ],\n}\n');
+    const r = await run(['run', '--check', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe([
+      `aapi: ${file}:3:38: invalid character '\\n'`,
+      '  |',
+      '3 |     { \'expectEvent: "NowAvailable" },',
+      `  | ${' '.repeat(37)}^`,
+      '',
+    ].join('\n'));
+  });
 });

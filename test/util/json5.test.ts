@@ -45,4 +45,8 @@ describe('parseJson5', () => {
       expect(err).toMatchObject({ line: 3, column: 6, reason: "invalid character '?'", message: "invalid character '?' at 3:6" });
     }
   });
+
+  it('places a line break inside a string at the end of its line (JSON5 says column 0 of the next, which broke the carets)', () => {
+    expect(() => parseJson5("{\n  a: 'x\n}")).toThrow("invalid character '\\n' at 2:8");
+  });
 });
