@@ -42,6 +42,16 @@ describe('main', () => {
   });
 });
 
+describe('a flag left without its value', () => {
+  it('exits 2 in one line (yargs\' own error was an "unexpected failure", exit 1; found by the fuzzer)', async () => {
+    for (const [argv, flag] of [[['wait', 'NowWaiting', '--where'], 'where'], [['run', 'r.json5', '--var'], 'var']] as const) {
+      const r = await run([...argv]);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`aapi: Not enough arguments following: ${flag}\n`);
+    }
+  });
+});
+
 describe('a recipe error', () => {
   it('shows at most about 100 columns of its source line around the position (a minified recipe is one long line)', async () => {
     const file = join(home, 'long.json5');
