@@ -1,9 +1,9 @@
-import { durationMs } from '../util/duration.js';
+import { parseDurationValue } from '../util/duration.js';
 import { usageError } from './exit.js';
 
-/** `500ms`, `30s`, `2m`, `1h`; a bare number is milliseconds. */
+/** `500ms`, `30s`, `2m`, `1h`; a bare number is milliseconds; exit 2 naming `what` otherwise. */
 export function parseDuration(text: string, what = '--timeout'): number {
-  const ms = durationMs(text);
-  if (ms === undefined) throw usageError(`${what} takes a duration such as 500ms, 30s or 2m, got ${JSON.stringify(text)}`);
-  return ms;
+  const d = parseDurationValue(text);
+  if (d.problem !== undefined) throw usageError(`${what} ${d.problem}`);
+  return d.ms;
 }

@@ -1,9 +1,9 @@
-import JSON5 from 'json5';
 import { absentValue } from '../protocol/catalogue.js';
 import type { Json } from '../protocol/codec.js';
 import type { KeySpec, RequestSpec } from '../protocol/types.js';
 import { checkValue } from '../protocol/validate.js';
 import { usageError } from './exit.js';
+import { Json5Error, parseJson5 } from '../util/json5.js';
 
 // Command-line flags derived from the catalogue's keys, and their values turned back into request keys.
 
@@ -54,9 +54,10 @@ function keyValueFrom(key: KeySpec, label: string, items: unknown[]): Json {
     if (text.startsWith('{')) {
       let parsed: unknown;
       try {
-        parsed = JSON5.parse(text);
+        parsed = parseJson5(text);
       } catch (err) {
-        throw usageError(`${label}: malformed JSON5: ${(err as Error).message.replace(/^JSON5: /, '')}`);
+        if (!(err instanceof Json5Error)) throw err;
+        throw usageError(`${label}: malformed JSON5: ${err.message}`);
       }
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw usageError(`${label} must be an object`);
       Object.assign(out, parsed);
@@ -79,7 +80,7 @@ function fromFlag(spec: RequestSpec, key: KeySpec, raw: unknown): unknown {
     const text = items.map(String).join(',').trim();
     if (text.startsWith('[')) {
       try {
-        value = JSON5.parse(text);
+        value = parseJson5(text);
       } catch {
         throw usageError(`${label} must be a list of integers, got ${JSON.stringify(text)}`);
       }

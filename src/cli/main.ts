@@ -198,8 +198,9 @@ function build(argv: string[], env: CommandEnv): Argv {
     .demandCommand(1, 'Name a command; `aapi --help` lists them.')
     .recommendCommands()
     .fail((msg, err) => {
-      if (err) throw err;
-      throw new CliError(unknownCommand(argv) ?? msg, EXIT.usage);
+      // A command's own failure comes through here too; yargs' own (a flag left without its value) is a YError.
+      if (err && err.name !== 'YError') throw err;
+      throw new CliError(unknownCommand(argv) ?? msg ?? err?.message, EXIT.usage);
     });
   skipHelpCache(y);
   return y;

@@ -4,7 +4,7 @@ import { alive, DialError, readLock } from '../daemon/dial.js';
 import { DaemonPipe } from '../daemon/pipe-client.js';
 import type { Json } from '../protocol/codec.js';
 import { PROFILE_NAME, profilePaths } from '../daemon/paths.js';
-import { ConnectFailed, ConnectionLost, FrameTooLarge, RequestTimeout, SessionClosed } from '../session/errors.js';
+import { ConnectFailed, ConnectionLost, FrameTooLarge, InvalidRequest, RequestTimeout, SessionClosed } from '../session/errors.js';
 import { CliError, EXIT } from './exit.js';
 import type { IO } from './io.js';
 
@@ -34,6 +34,7 @@ export function fromSessionError(err: unknown): CliError | undefined {
   if (err instanceof RequestTimeout) return new CliError(err.message, EXIT.timeout);
   // Refused before it was sent: the input is what must change (or --max-frame).
   if (err instanceof FrameTooLarge) return new CliError(err.message, EXIT.usage);
+  if (err instanceof InvalidRequest) return new CliError(err.message, EXIT.usage);
   if (err instanceof ConnectionLost || err instanceof ConnectFailed || err instanceof SessionClosed) return new CliError(err.message, EXIT.connection);
   return undefined;
 }

@@ -103,3 +103,13 @@ export function validateRequest(spec: RequestSpec, msg: Json, mode: Mode): Valid
   }
   return { values, problems };
 }
+
+/**
+ * The one key of a request that nobody can fill in for the caller: the RID of a request that answers
+ * an event (Acknowledge), which is that event's own (ERRATA 9 and 20). Undefined when it is given,
+ * or the request needs none given.
+ */
+export function missingRid(spec: RequestSpec, msg: Json): string | undefined {
+  if (!spec.rid || spec.success.kind !== 'none' || getCI(msg, 'RID') !== undefined) return undefined;
+  return `${spec.type}.RID is required: the RID of the event it acknowledges`;
+}

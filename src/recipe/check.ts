@@ -4,7 +4,7 @@ import { didYouMean } from '../cli/suggest.js';
 import { ERROR_CODES, EVENTS, REQUESTS, resolveEvent, resolveVerb, VERBS } from '../protocol/catalogue.js';
 import type { Json } from '../protocol/codec.js';
 import { checkValue } from '../protocol/validate.js';
-import { durationMs } from '../util/duration.js';
+import { parseDurationValue } from '../util/duration.js';
 import type { Path, Recipe, SessionDef, Step } from './model.js';
 import { RecipeSyntaxError, Source } from './source.js';
 
@@ -103,9 +103,9 @@ class Checker {
     const label = typeof s.name === 'string' ? s.name : undefined;
     const within = (key: 'within') => {
       if (s[key] === undefined) return DEFAULT_WITHIN_MS;
-      const ms = durationMs(s[key]);
-      if (ms === undefined) this.fail([...path, key], `\`${key}\` takes a duration such as 10s or 500ms, got ${JSON.stringify(s[key])}`);
-      return ms;
+      const d = parseDurationValue(s[key], '10s or 500ms');
+      if (d.problem !== undefined) this.fail([...path, key], `\`${key}\` ${d.problem}`);
+      return d.ms;
     };
     const capture = () => {
       if (s.capture === undefined) return undefined;
@@ -156,9 +156,9 @@ class Checker {
           : { kind: 'expectNoEvent', title: label ?? `expectNoEvent ${event}`, ...base };
       }
       case 'sleep': {
-        const ms = durationMs(s.sleep);
-        if (ms === undefined) this.fail([...path, 'sleep'], `\`sleep\` takes a duration such as 500ms, got ${JSON.stringify(s.sleep)}`);
-        return { kind: 'sleep', path, session, title: label ?? `sleep ${s.sleep}`, ms };
+        const d = parseDurationValue(s.sleep, '500ms');
+        if (d.problem !== undefined) this.fail([...path, 'sleep'], `\`sleep\` ${d.problem}`);
+        return { kind: 'sleep', path, session, title: label ?? `sleep ${s.sleep}`, ms: d.ms };
       }
       case 'control': {
         if (typeof s.control !== 'string' || !CONTROL_OPERATIONS.includes(s.control)) {

@@ -18,14 +18,24 @@ const frame = (v: unknown) => JSON.stringify(mask(v)) ?? String(v);
  * A line of the recipe with carets under the value, as Hurl draws it, the line masked. With a note
  * (a failure's message) after the carets and a closing gutter line; without, as a syntax error ends.
  */
+/** How much of a source line an excerpt shows, around its column: a minified recipe is one line of any length. */
+const SHOWN = 200;
+
 export function excerpt(lines: string[], pos: Position, red: Redactor, note?: string): string[] {
   const num = String(pos.line);
   const pad = ' '.repeat(num.length);
   const line = red.line(lines[pos.line - 1] ?? '');
-  const start = line.moved(Math.max(0, pos.column - 1));
+  let start = line.moved(Math.max(0, pos.column - 1));
   const length = line.moved(pos.column - 1 + pos.length, true) - start;
-  const carets = `${' '.repeat(start)}${'^'.repeat(Math.max(1, Math.min(length, line.text.length - start)))}`;
-  const drawn = [`${pad} |`, `${num} | ${line.text}`, `${pad} | ${carets}${note === undefined ? '' : ` ${note}`}`];
+  let text = line.text;
+  if (text.length > SHOWN) {
+    const from = Math.max(0, Math.min(start - SHOWN / 2, text.length - SHOWN));
+    const to = Math.min(text.length, from + SHOWN);
+    text = `${from > 0 ? '…' : ''}${text.slice(from, to)}${to < line.text.length ? '…' : ''}`;
+    start = start - from + (from > 0 ? 1 : 0);
+  }
+  const carets = `${' '.repeat(start)}${'^'.repeat(Math.max(1, Math.min(length, text.length - start)))}`;
+  const drawn = [`${pad} |`, `${num} | ${text}`, `${pad} | ${carets}${note === undefined ? '' : ` ${note}`}`];
   return note === undefined ? drawn : [...drawn, `${pad} |`];
 }
 

@@ -1,4 +1,4 @@
-import JSON5 from 'json5';
+import { Json5Error, parseJson5 } from '../util/json5.js';
 
 // A recipe's text, its parsed value, and where in the text each key and value stands, so that every
 // error can name file:line:column.
@@ -25,10 +25,10 @@ export class Source {
   constructor(readonly file: string, readonly text: string) {
     this.lines = text.split(/\r?\n/);
     try {
-      this.value = JSON5.parse(text);
+      this.value = parseJson5(text);
     } catch (err) {
-      const e = err as { lineNumber?: number; columnNumber?: number; message: string };
-      throw new RecipeSyntaxError(file, { line: e.lineNumber ?? 1, column: e.columnNumber ?? 1, length: 1 }, e.message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, ''));
+      if (!(err instanceof Json5Error)) throw err;
+      throw new RecipeSyntaxError(file, { line: err.line, column: err.column, length: 1 }, err.reason);
     }
     new Scanner(text, this.positions).scanDocument();
   }
@@ -43,7 +43,7 @@ export class Source {
   }
 }
 
-/** Walks valid JSON5 (JSON5.parse has already accepted it) recording where each value begins. */
+/** Walks valid JSON5 (parseJson5 has already accepted it, so it nests at most MAX_DEPTH deep) recording where each value begins. */
 class Scanner {
   private i = 0;
   private line = 1;

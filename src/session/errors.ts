@@ -43,6 +43,9 @@ export class RequestTimeout extends Error {
   }
 }
 
+/** A request that cannot be sent as it is (src/protocol/validate.ts says why): nothing was sent. */
+export class InvalidRequest extends Error {}
+
 /** The session is over for good: logged off, or authentication failed on reconnecting. */
 export class SessionClosed extends Error {}
 

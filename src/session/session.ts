@@ -6,8 +6,9 @@ import WebSocket, { type ClientOptions } from 'ws';
 import { REQUESTS } from '../protocol/catalogue.js';
 import { classify, encodeRequest, getCI, parseFrame, requestVerb, toInt, type Json } from '../protocol/codec.js';
 import type { Verb } from '../protocol/types.js';
+import { missingRid } from '../protocol/validate.js';
 import { applyDisposed, applyEvent, initialView, type AgentView } from './agent-state.js';
-import { AapiError, ConnectFailed, ConnectionLost, DEFAULT_MAX_FRAME_BYTES, FrameTooLarge, RequestTimeout, SessionClosed } from './errors.js';
+import { AapiError, ConnectFailed, ConnectionLost, DEFAULT_MAX_FRAME_BYTES, FrameTooLarge, InvalidRequest, RequestTimeout, SessionClosed } from './errors.js';
 
 export interface Credentials {
   agent?: string;
@@ -172,7 +173,8 @@ export class Session extends EventEmitter<SessionEvents> {
     const limit = opts.maxFrameBytes ?? this.opts.maxFrameBytes;
     if (spec?.sid !== false && getCI(msg, 'SID') === undefined) out.SID = this.sid;
     if (spec?.success.kind === 'none') {
-      if (spec.rid && getCI(msg, 'RID') === undefined) throw new Error(`${verb} needs the RID of the event it acknowledges`);
+      const problem = missingRid(spec, msg);
+      if (problem) throw new InvalidRequest(problem);
       this.write(out, limit);
       return Promise.resolve({});
     }

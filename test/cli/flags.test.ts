@@ -90,6 +90,11 @@ describe('values from flags', () => {
 describe('durations', () => {
   it.each([['500ms', 500], ['30s', 30_000], ['2m', 120_000], ['1500', 1500], ['1.5s', 1500]])('%s is %d ms', (t, ms) => expect(parseDuration(t)).toBe(ms));
   it('refuses nonsense', () => expect(usage(() => parseDuration('soon'))).toMatch(/--timeout takes a duration/));
+  it('refuses one too long for a timer, naming the limit (it would time out after 1 ms)', () => {
+    expect(usage(() => parseDuration('600h'))).toBe('--timeout is at most 596h (2147483647 ms, the longest a timer can wait), got "600h"');
+    expect(usage(() => parseDuration('2147483648', 'AAPI_TIMEOUT'))).toMatch(/^AAPI_TIMEOUT is at most 596h/);
+    expect(parseDuration('2147483647')).toBe(2 ** 31 - 1);
+  });
 });
 
 describe('did you mean', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -39,5 +39,45 @@ describe('main', () => {
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/KeepAlive/);
     expect(segment).toHaveBeenCalled();
+  });
+});
+
+describe('a flag left without its value', () => {
+  it('exits 2 in one line (yargs\' own error was an "unexpected failure", exit 1; found by the fuzzer)', async () => {
+    for (const [argv, flag] of [[['wait', 'NowWaiting', '--where'], 'where'], [['run', 'r.json5', '--var'], 'var']] as const) {
+      const r = await run([...argv]);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`aapi: Not enough arguments following: ${flag}\n`);
+    }
+  });
+});
+
+describe('a recipe error', () => {
+  it('shows at most about 200 columns of its source line around the position (a minified recipe is one long line)', async () => {
+    const file = join(home, 'long.json5');
+    writeFileSync(file, `{ name: "${'x'.repeat(50_000)}", steps: [ { sleep: "600h" } ] }`);
+    const r = await run(['run', '--check', file]);
+    expect(r.code).toBe(2);
+    const lines = r.err.trimEnd().split('\n');
+    expect(lines[0]).toBe(`aapi: ${file}:1:50031: \`sleep\` is at most 596h (2147483647 ms, the longest a timer can wait), got "600h"`);
+    expect(lines).toHaveLength(4);
+    for (const l of lines.slice(1)) expect(l.length).toBeLessThan(220);
+    // The carets stand under the value.
+    expect(lines[3].indexOf('^')).toBe(lines[2].indexOf('"600h"'));
+    expect(lines[3]).toMatch(/^ *\| +\^{6}$/);
+  });
+
+  it('of a string broken by a line break points at the end of that line (an "unexpected failure" once: JSON5 names column 0)', async () => {
+    const file = join(home, 'broken.json5');
+    writeFileSync(file, '{\n  steps: [\n    { \'expectEvent: "NowAvailable" },\n  ],\n}\n');
+    const r = await run(['run', '--check', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe([
+      `aapi: ${file}:3:38: invalid character '\\n'`,
+      '  |',
+      '3 |     { \'expectEvent: "NowAvailable" },',
+      `  | ${' '.repeat(37)}^`,
+      '',
+    ].join('\n'));
   });
 });

@@ -564,9 +564,13 @@ describe('aapi batch', () => {
       ['batch', 'run-query', '--tel-number', '1', '--input', good, '--output', outPath()],
       ['batch', 'run-query', '--input', join(w.scratch, 'missing.csv'), '--output', outPath()],
       ['batch', 'no-such-verb', '--input', good, '--output', outPath()],
+      ['batch', 'run-query', '--query-number', '1', '--input', w.scratch, '--output', outPath()],
+      // No row can carry the event's RID an Acknowledge needs (this once stopped the job, exit 3, "log in again").
+      ['batch', 'acknowledge', '--input', file('jsonl', '{}\n{}\n'), '--output', outPath()],
     ]) {
       const r = await w.aapi(bad);
       expect(r.code, `${bad.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/^aapi: [^\n]+\n$/);
     }
     expect((await state(control)).received).toEqual(before.received);
 

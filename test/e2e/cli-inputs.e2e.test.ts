@@ -286,6 +286,26 @@ describe('aapi send', () => {
     expect((await control.state()).received.GetRecord ?? 0).toBe(before);
   }, 60_000);
 
+  it('refuses, exit 2 in one line and nothing sent: an Acknowledge without the event\'s RID, a message nested too deep (both once failed "unexpected")', async () => {
+    const { sim, control } = await w.sim();
+    expect((await w.login(sim)).code).toBe(0);
+    const before = (await control.state()).received;
+    const deep = `{type: "GetAgents", x: ${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    for (const [message, error] of [
+      ['{type: "Acknowledge"}', 'aapi: Acknowledge.RID is required: the RID of the event it acknowledges'],
+      ['{type: "acknowledge", SID: 1}', 'aapi: Acknowledge.RID is required: the RID of the event it acknowledges'],
+      [deep, 'aapi: malformed JSON5: nested more than 64 levels deep at 1:87'],
+    ]) {
+      const r = await w.aapi(['send', message]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`${error}\n`);
+    }
+    expect((await control.state()).received).toEqual(before);
+    // The limit leaves room for any real message.
+    const nested = await w.aapi(['send', `{type: "GetTenants", x: ${'['.repeat(60)}${']'.repeat(60)}}`, '--json']);
+    expect(nested.code, nested.stderr).toBe(0);
+  }, 60_000);
+
   it('keeps a SID the user gave, even a wrong one: the dialler\'s 198 is the answer, and the session is left alone', async () => {
     const { sim, control } = await w.sim();
     const login = await w.login(sim);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { REQUESTS } from '../../src/protocol/catalogue.js';
-import { checkValue, validateRequest } from '../../src/protocol/validate.js';
+import { checkValue, missingRid, validateRequest } from '../../src/protocol/validate.js';
 import type { KeySpec } from '../../src/protocol/types.js';
 
 const strict = (verb: keyof typeof REQUESTS, msg: Record<string, unknown>) => validateRequest(REQUESTS[verb], msg, 'strict');
@@ -97,6 +97,14 @@ describe('required keys', () => {
 
   it('does not fill a missing required key', () => {
     expect(strict('Disposition', {}).values).not.toHaveProperty('outcome');
+  });
+
+  it('names the RID of an Acknowledge, the one key no session can make up (the event\'s own)', () => {
+    expect(missingRid(REQUESTS.Acknowledge, { type: 'Acknowledge' })).toBe('Acknowledge.RID is required: the RID of the event it acknowledges');
+    expect(missingRid(REQUESTS.Acknowledge, { type: 'Acknowledge', rid: 5 })).toBeUndefined();
+    // A RID the session fills in, or none at all.
+    expect(missingRid(REQUESTS.GoAvailable, { type: 'GoAvailable' })).toBeUndefined();
+    expect(missingRid(REQUESTS.KeepAlive, { type: 'KeepAlive' })).toBeUndefined();
   });
 });
 

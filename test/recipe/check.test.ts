@@ -165,6 +165,13 @@ describe('checkRecipe refuses', () => {
     expect(stepFailure('{ sleep: "soon" }')).toMatchObject({ at: '"soon"', reason: '`sleep` takes a duration such as 500ms, got "soon"' });
   });
 
+  it('a duration too long for a timer (it would fire after 1 ms), in within and in sleep', () => {
+    const limit = 'is at most 596h (2147483647 ms, the longest a timer can wait)';
+    expect(stepFailure('{ sleep: "600h" }')).toMatchObject({ line: 2, column: 12, at: '"600h"', reason: `\`sleep\` ${limit}, got "600h"` });
+    expect(stepFailure('{ expectEvent: "NowWaiting", within: "600h" }')).toMatchObject({ at: '"600h"', reason: `\`within\` ${limit}, got "600h"` });
+    expect(stepFailure('{ expectNoEvent: "NowWaiting", within: 2147483648 }')).toMatchObject({ at: '2147483648', reason: `\`within\` ${limit}, got 2147483648` });
+  });
+
   it('a session that is not declared, with did you mean', () => {
     expect(failure(['{ sessions: { alice: {}, bob: {} },', '  steps: [ { send: "GetTenants", session: "alce" } ] }'])).toMatchObject({
       line: 2, at: '"alce"', reason: 'no session "alce" in `sessions`; did you mean "alice"?',

@@ -9,6 +9,22 @@ const textAt = (src: Source, path: (string | number)[], key = false) => {
   return src.lines[p.line - 1].slice(p.column - 1, p.column - 1 + p.length);
 };
 
+describe('Source limits', () => {
+  it('refuses a recipe nested more than 64 levels deep at the bracket that goes beyond, before anything walks it (20,000 levels overflowed the stack)', () => {
+    const deep = `{\n  steps: [],\n  vars: { a: ${'['.repeat(20_000)}${']'.repeat(20_000)} },\n}`;
+    let err: unknown;
+    try {
+      new Source('deep.json5', deep);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RecipeSyntaxError);
+    // { is level 1, vars' { level 2: the 63rd [ is level 65.
+    expect(err).toMatchObject({ position: { line: 3, column: 14 + 62 }, reason: 'nested more than 64 levels deep', message: 'deep.json5:3:76: nested more than 64 levels deep' });
+    expect(() => new Source('ok.json5', `{ steps: [], vars: { a: ${'['.repeat(62)}${']'.repeat(62)} } }`)).not.toThrow();
+  });
+});
+
 describe('Source positions', () => {
   it('records keys and values of a flat object, 1-based', () => {
     const src = new Source('r.json5', '{ name: "x", n: 12 }');

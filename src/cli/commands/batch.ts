@@ -11,6 +11,7 @@ import { dial, DialError } from '../../daemon/dial.js';
 import { PROFILE_NAME, profilePaths } from '../../daemon/paths.js';
 import type { Json } from '../../protocol/codec.js';
 import { REQUESTS, resolveVerb, VERBS } from '../../protocol/catalogue.js';
+import { missingRid } from '../../protocol/validate.js';
 import { CliError, EXIT, usageError, type ExitCode } from '../exit.js';
 import { flagKeys, flagOf, valuesFromArgs } from '../flags.js';
 import type { CommandEnv } from '../main.js';
@@ -124,6 +125,8 @@ export async function batch(a: BatchArgs, env: CommandEnv): Promise<number> {
   const verb = resolveVerb(a.verb);
   if (!verb) throw usageError(`unknown request ${JSON.stringify(a.verb)}${didYouMean(a.verb, VERBS.map((v) => REQUESTS[v].cli))}`);
   const spec = REQUESTS[verb];
+  // No row can carry a RID (the session gives each request its own): an Acknowledge without the event's would be refused.
+  if (missingRid(spec, {})) throw usageError(`${verb} cannot be sent in a batch: it carries the RID of the event it acknowledges (aapi ${spec.cli} --rid N)`);
   if (!Number.isInteger(a.concurrency) || a.concurrency < 1 || a.concurrency > 1024) throw usageError('--concurrency takes a whole number from 1 to 1024');
   const own = new Set(flagKeys(spec).map(flagOf));
   const foreign = Object.keys(a.flags).filter((f) => !own.has(f));

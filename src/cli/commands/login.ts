@@ -9,6 +9,7 @@ import { CliError, EXIT, usageError } from '../exit.js';
 import type { IO } from '../io.js';
 import { PASSWORD_WAYS, readPassword, refusePasswordFlag } from '../password.js';
 import type { CommandEnv } from '../main.js';
+import { MAX_DURATION_MS } from '../../util/duration.js';
 
 export interface LoginArgs {
   server?: string;
@@ -168,7 +169,8 @@ async function startServer(paths: ProfilePaths, request: StartSession, io: IO, t
   closeSync(logFd);
   child.stdin!.end(JSON.stringify(request));
   const statusPipe = child.stdio[3] as Readable;
-  const report = await Promise.race([readReport(statusPipe, timeoutMs + 5000), io.interrupted.then(() => 'interrupted' as const)]);
+  // Longer than the session's own first request may take; still a delay a timer can hold.
+  const report = await Promise.race([readReport(statusPipe, Math.min(timeoutMs + 5000, MAX_DURATION_MS)), io.interrupted.then(() => 'interrupted' as const)]);
   statusPipe.destroy();
   child.unref();
   // Another login started a server first: ours gave way, and that one opens the session.

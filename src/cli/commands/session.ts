@@ -1,4 +1,4 @@
-import JSON5 from 'json5';
+import { Json5Error, parseJson5 } from '../../util/json5.js';
 import { EVENTS, resolveEvent } from '../../protocol/catalogue.js';
 import type { Json } from '../../protocol/codec.js';
 import type { Connection, DaemonContext } from '../../daemon/context.js';
@@ -164,9 +164,10 @@ export async function wait(env: CommandEnv, name: string, where: string[]): Prom
 export async function sendRaw(env: CommandEnv, text: string): Promise<number> {
   let msg: unknown;
   try {
-    msg = JSON5.parse(text);
+    msg = parseJson5(text);
   } catch (err) {
-    throw usageError(`malformed JSON5: ${(err as Error).message.replace(/^JSON5: /, '')}`);
+    if (!(err instanceof Json5Error)) throw err;
+    throw usageError(`malformed JSON5: ${err.message}`);
   }
   if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) throw usageError('aapi send takes a JSON5 object');
   if (typeof (msg as Json).type !== 'string') throw usageError('the message has no "type"');
