@@ -371,7 +371,8 @@ describe.skipIf(!linuxHost)('the Windows executable', () => {
         mkdirSync(join(h, 'run'), { recursive: true });
         writeFileSync(join(dir, 'squatter.js'), `
           const net = require('net'), fs = require('fs');
-          const pipe = '\\\\.\\pipe\\aapi-' + require('crypto').randomBytes(16).toString('hex');
+          const bs = String.fromCharCode(92);
+          const pipe = bs + bs + '.' + bs + 'pipe' + bs + 'aapi-' + require('crypto').randomBytes(16).toString('hex');
           net.createServer((s) => {
             s.on('data', (d) => fs.appendFileSync('squat.log', d));
             s.on('error', () => {});
