@@ -5,9 +5,9 @@ import type { Json } from '../protocol/codec.js';
 
 /**
  * Why a request of a lane failed: the server's error, lost in flight, no answer in time, never sent
- * (the session could not take it), or refused for its size before it was sent.
+ * (the session could not take it), or refused before it was sent (over the frame limit, or not a valid request).
  */
-export type LaneErrorKind = 'aapi' | 'lost' | 'timeout' | 'closed' | 'tooLarge';
+export type LaneErrorKind = 'aapi' | 'lost' | 'timeout' | 'closed' | 'invalid';
 
 export class LaneError extends Error {
   constructor(readonly kind: LaneErrorKind, message: string, readonly response?: Json) {

@@ -176,7 +176,7 @@ function rowError(err: unknown): RowError {
     };
   }
   // Its frame is over the limit: never sent, and sending it again would not change that.
-  if (err instanceof LaneError && err.kind === 'tooLarge') return { kind: 'input', message: err.message };
+  if (err instanceof LaneError && err.kind === 'invalid') return { kind: 'input', message: err.message };
   // The session could not take it (still reconnecting, or closed): it never went out.
   if (err instanceof LaneError && err.kind === 'closed') return { kind: 'notSent', message: err.message };
   // Dropped or timed out while in flight: it may or may not have been done.

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Json } from '../protocol/codec.js';
-import { AapiError, ConnectFailed, ConnectionLost, FrameTooLarge, RequestTimeout } from '../session/errors.js';
+import { AapiError, ConnectFailed, ConnectionLost, FrameTooLarge, InvalidRequest, RequestTimeout } from '../session/errors.js';
 import type { DaemonContext } from './context.js';
 import { objectOf } from './wire.js';
 
@@ -8,7 +8,7 @@ import { objectOf } from './wire.js';
 // session and answered {id, ok} or {id, err}, as the answers come: many may be in flight at once.
 // Batch jobs use it to share a profile's session without a command line per request.
 
-export type PipeErrorKind = 'aapi' | 'lost' | 'timeout' | 'closed' | 'tooLarge';
+export type PipeErrorKind = 'aapi' | 'lost' | 'timeout' | 'closed' | 'invalid';
 
 export interface PipeReply {
   id: number;
@@ -21,7 +21,8 @@ export function errorKind(err: unknown): PipeReply['err'] {
   if (err instanceof AapiError) return { kind: 'aapi', message, response: err.response };
   if (err instanceof ConnectionLost) return { kind: 'lost', message };
   if (err instanceof RequestTimeout) return { kind: 'timeout', message };
-  if (err instanceof FrameTooLarge) return { kind: 'tooLarge', message };
+  // Refused before it was sent (over the frame limit, or not a valid request): the input must change.
+  if (err instanceof FrameTooLarge || err instanceof InvalidRequest) return { kind: 'invalid', message };
   if (err instanceof ConnectFailed) return { kind: 'closed', message };
   return { kind: 'closed', message };
 }

@@ -95,7 +95,7 @@ describe('runBatch', () => {
 
   it('a request refused for its size is a failed row with that error (never sent, not unknown); the job goes on', async () => {
     const tooLarge = 'request is 2000123 bytes, over the 1 MiB frame limit (--max-frame)';
-    const pipe = fakePipe((urn) => (urn === 3 ? new PipeError('tooLarge', tooLarge) : { Data: {} }));
+    const pipe = fakePipe((urn) => (urn === 3 ? new PipeError('invalid', tooLarge) : { Data: {} }));
     const { summary, lines, output } = await job(10, [pipe]);
     expect(summary).toMatchObject({ ok: 9, failed: 1, unknown: 0, notSent: 0 });
     expect(summary.stopped).toBeUndefined();
