@@ -60,3 +60,12 @@ describe('the RID of a verb', () => {
     expect(await run(['acknowledge', '--RID', 'x'])).toMatchObject({ code: 2, err: 'aapi: --rid must be an integer\n' });
   });
 });
+
+describe('aapi send', () => {
+  it('a message without its braces: exit 2, saying what was meant', async () => {
+    const r = await run(['send', 'type: "GetTenants"']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^aapi: malformed JSON5: .*; did you mean '\{type: "GetTenants"\}'\?\n$/);
+    expect((await run(['send', '{type: "GetTenants"'])).err).not.toMatch(/did you mean/);
+  });
+});

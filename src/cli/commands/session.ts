@@ -180,13 +180,24 @@ function missed(log: EventLog, mark: number, event: string, named: (e: LoggedEve
   return before ? `${words}; #${before.seq} matched, but before the previous command (wait sees only later events)` : words;
 }
 
+/** `type: "GetTenants"` is an object without its braces: `; did you mean '{type: "GetTenants"}'?`. */
+function bracesHint(text: string): string {
+  const braced = `{${text.trim()}}`;
+  try {
+    JSON5.parse(braced);
+  } catch {
+    return '';
+  }
+  return `; did you mean '${braced}'?`;
+}
+
 /** `aapi send '<JSON5 object>'`: any message; RID and SID are filled in unless given. */
 export async function sendRaw(env: CommandEnv, text: string): Promise<number> {
   let msg: unknown;
   try {
     msg = JSON5.parse(text);
   } catch (err) {
-    throw usageError(`malformed JSON5: ${(err as Error).message.replace(/^JSON5: /, '')}`);
+    throw usageError(`malformed JSON5: ${(err as Error).message.replace(/^JSON5: /, '')}${bracesHint(text)}`);
   }
   if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) throw usageError('aapi send takes a JSON5 object');
   if (typeof (msg as Json).type !== 'string') throw usageError('the message has no "type"');
