@@ -29,7 +29,7 @@ await build({
   },
 });
 
-// The library's types, for `import { Session } from 'aapi'` in TypeScript.
+// The library's types, for `import { Session } from 'genius-aapi'` in TypeScript.
 const tsc = spawnSync(process.execPath, [new URL('node_modules/typescript/bin/tsc', root).pathname, '-p', 'tsconfig.types.json', '--outDir', `${staging}/types`], { stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 

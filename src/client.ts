@@ -46,7 +46,12 @@ export async function start(): Promise<void> {
       return;
     }
   }
-  process.once('SIGINT', () => process.exit(130));
+  // The server's spinner is drawn on this terminal: the line it was on goes with it, or the shell's
+  // prompt would come back after a frame of it.
+  process.once('SIGINT', () => {
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    process.exit(130);
+  });
   const code = await forward(
     paths,
     {

@@ -1,4 +1,4 @@
-// The library: import { Session, startSimulator, REQUESTS } from 'aapi'.
+// The library: import { Session, startSimulator, REQUESTS } from 'genius-aapi'.
 export * from './protocol/types.js';
 export { REQUESTS, EVENTS_TABLE, ERRORS, resolveVerb, resolveEvent, errorSpec } from './protocol/catalogue.js';
 export { encodeRequest, parseFrame, classify, isSuccess, type Json } from './protocol/codec.js';

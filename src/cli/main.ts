@@ -10,7 +10,7 @@ import { Printer } from './output.js';
 import { fromSessionError } from './session-errors.js';
 import { registerVerbs } from './commands/verb.js';
 import { REQUESTS, resolveVerb, VERBS } from '../protocol/catalogue.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean, didYouMeanFlag } from './suggest.js';
 import { constantFlags } from './commands/batch-flags.js';
 
 declare const __AAPI_VERSION__: string;
@@ -48,11 +48,15 @@ function globals(env: CommandEnv, args: Args): void {
   env.out = new Printer(env.io, { json: args.json === true, color: args.color !== false });
 }
 
+type Options = { key: Record<string, unknown>; hiddenOptions: string[] };
+
 function build(argv: string[], env: CommandEnv): Argv {
   const run = (fn: (args: Args) => Promise<number> | number) => async (args: Args) => {
     globals(env, args);
     env.code = await fn(args);
   };
+  // The command's own flags, read only should one be unknown (for a did-you-mean).
+  let parsing: Argv | undefined;
   let y: Argv = yargs(argv)
     .scriptName('aapi')
     .version(VERSION)
@@ -66,6 +70,8 @@ function build(argv: string[], env: CommandEnv): Argv {
     .option('max-frame', { type: 'string', describe: 'refuse to send a request whose frame is larger: 256k, 1m, 2MiB, or bytes (env AAPI_MAX_FRAME; default 1MiB)', global: true })
     .option('insecure', { type: 'boolean', describe: 'accept a self-signed TLS certificate (the simulator\'s)', global: true })
     .option('color', { type: 'boolean', describe: 'colour output; --no-color for plain text (env NO_COLOR)', default: true, global: true })
+    // yargs hands a middleware the instance parsing the command (its types do not say so).
+    .middleware(((_a: Args, current: Argv) => void (parsing = current)) as never, true)
     .command('sim', 'Run a local Genius dialler simulator. Line 1 of stdout: its URL; line 2: its control endpoint.',
       (c) => c
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
@@ -200,7 +206,7 @@ function build(argv: string[], env: CommandEnv): Argv {
     .fail((msg, err) => {
       // A command's own failure comes through here too; yargs' own (a flag left without its value) is a YError.
       if (err && err.name !== 'YError') throw err;
-      throw new CliError(unknownCommand(argv) ?? msg ?? err?.message, EXIT.usage);
+      throw new CliError(unknownCommand(argv) ?? (msg ? `${msg}${unknownFlag(msg, parsing)}` : err?.message), EXIT.usage);
     });
   skipHelpCache(y);
   return y;
@@ -226,6 +232,14 @@ function unknownCommand(argv: string[]): string | undefined {
   const first = argv.find((a) => !a.startsWith('-'));
   if (!first || COMMANDS.includes(first) || resolveVerb(first)) return undefined;
   return `unknown command ${JSON.stringify(first)}${didYouMean(first, [...COMMANDS, ...VERBS.map((v) => REQUESTS[v].cli)])}`;
+}
+
+/** `Unknown argument: outcom` → `; did you mean --outcome?`, from the flags of the command being parsed. */
+function unknownFlag(msg: string, current: Argv | undefined): string {
+  const unknown = /^Unknown arguments?: ([^,]+)/.exec(msg)?.[1];
+  if (!unknown || !current) return '';
+  const { key, hiddenOptions } = (current as unknown as { getOptions(): Options }).getOptions();
+  return didYouMeanFlag(unknown, Object.keys(key).filter((k) => !hiddenOptions.includes(k)));
 }
 
 const VALUED = new Set(['--server', '--profile', '--timeout', '--max-frame']);

@@ -14,9 +14,20 @@ function distance(a: string, b: string): number {
 
 /** `; did you mean "NowInCall"?` for the closest candidate, or nothing when none is close. */
 export function didYouMean(input: string, candidates: readonly string[]): string {
+  const best = closest(input, candidates);
+  return best === undefined ? '' : `; did you mean ${JSON.stringify(best)}?`;
+}
+
+/** `; did you mean --outcome?` for a flag the command does not have. */
+export function didYouMeanFlag(input: string, flags: readonly string[]): string {
+  const best = closest(input, flags);
+  return best === undefined ? '' : `; did you mean --${best}?`;
+}
+
+function closest(input: string, candidates: readonly string[]): string | undefined {
   const lower = input.toLowerCase();
   const prefixed = candidates.find((c) => c.toLowerCase().startsWith(lower));
-  if (prefixed && lower.length >= 3) return `; did you mean ${JSON.stringify(prefixed)}?`;
+  if (prefixed && lower.length >= 3) return prefixed;
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
@@ -26,5 +37,5 @@ export function didYouMean(input: string, candidates: readonly string[]): string
       best = c;
     }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(input.length / 3)) ? `; did you mean ${JSON.stringify(best)}?` : '';
+  return best !== undefined && bestD <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
 }

@@ -150,6 +150,7 @@ export const REQUESTS: RequestTable = {
       sessionIndex,
     ],
     success: ok, response: [], errors: [320],
+    otherColumns: 'data',
   },
   StartWrap: {
     type: 'StartWrap', cli: 'start-wrap', group: 'Availability and Call Flow',
@@ -218,6 +219,7 @@ export const REQUESTS: RequestTable = {
     response: [key('Data', 'json', 'The query\'s result: an integer, a string or a key-value object, depending on the query.')],
     errors: [200, 201, 202, 210, 220],
     note: 'ERRATA 19: the response has no Response key; `Data` is the result.',
+    otherColumns: 'Parameters',
   },
   MultiSale: {
     type: 'MultiSale', cli: 'multi-sale', group: 'Data',

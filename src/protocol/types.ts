@@ -107,6 +107,11 @@ export interface RequestSpec<V extends Verb = Verb> {
   errors: ErrorCode[];
   /** How the project resolves a contradiction of the spec about this verb (ERRATA n). */
   note?: string;
+  /**
+   * The key-value key that a batch row's column naming no key of the verb goes into: a CSV of
+   * records has a `URN` column, which RunQuery takes as `Parameters.URN`.
+   */
+  otherColumns?: string;
 }
 
 export interface EventSpec<E extends EventName = EventName> {

@@ -5,7 +5,7 @@ import type { AgentState } from '../protocol/types.js';
 /** What the events have told of the agent: its state and the SessionIndexes open. */
 export interface AgentView {
   state: AgentState;
-  /** Open sessions by SessionIndex, with the event that opened each (NowInCall's fields). */
+  /** Open sessions by SessionIndex: their phase, and since when they have been in it. */
   sessions: Map<number, { phase: 'Calling' | 'InCall' | 'Wrapping'; since: string }>;
 }
 
@@ -25,7 +25,10 @@ export function applyEvent(view: AgentView, msg: Json, at = new Date().toISOStri
   const sessions = new Map(view.sessions);
   if (event === 'NowInCall' || event === 'NowCalling' || event === 'NowWrapping') {
     const phase = spec.state as 'InCall' | 'Calling' | 'Wrapping';
-    sessions.set(index, { phase, since: sessions.get(index)?.since ?? at });
+    // `since` is when the session entered its phase (status: "Wrapping since" the wrap began), kept
+    // through a repeat of the same phase (NowInCall again after a cancelled transfer).
+    const before = sessions.get(index);
+    sessions.set(index, { phase, since: before?.phase === phase ? before.since : at });
   }
   if (spec.state === 'Waiting' || spec.state === 'Unavailable' || spec.state === 'LoggedOut') sessions.delete(0);
   if (spec.state === 'LoggedOut') sessions.clear();

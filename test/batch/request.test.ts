@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rowRequest, unknownColumns } from '../../src/batch/request.js';
-import { REQUESTS } from '../../src/protocol/catalogue.js';
+import { mappedColumns, rowRequest, unknownColumns } from '../../src/batch/request.js';
+import { REQUESTS, VERBS } from '../../src/protocol/catalogue.js';
 
 // A batch row's fields as a request: a column is a request key (spec spelling, flag spelling or any
 // case), `Parameters.X` / `values.X` / `data.X` fill nested objects, flags give constant keys, an
@@ -33,12 +33,38 @@ describe('rowRequest: columns', () => {
   });
 
   it('an unknown column is an error naming it', () => {
-    expect(rowRequest(RunQuery, { QueryNumber: '1', Colour: 'red' }, {})).toEqual({ error: 'Colour is not a key of RunQuery' });
+    expect(rowRequest(GetRecord, { URN: '1', Colour: 'red' }, {})).toEqual({ error: 'Colour is not a key of GetRecord' });
+  });
+
+  it('an unknown column of a verb with a key-value key says how a nested value is written', () => {
+    expect(rowRequest(REQUESTS.TransferCall, { Colour: 'red' }, {})).toEqual({ error: 'Colour is not a key of TransferCall (a nested value is written data.Colour)' });
   });
 
   it('a dotted column on a key that is not a key-value array is an error', () => {
     expect(rowRequest(RunQuery, { 'QueryNumber.x': '1' }, {})).toEqual({ error: 'QueryNumber.x is not a key of RunQuery' });
     expect(rowRequest(RunQuery, { QueryNumber: '1', 'Nope.x': '1' }, {})).toEqual({ error: 'Nope.x is not a key of RunQuery' });
+  });
+});
+
+describe('rowRequest: a column that is no key of the verb', () => {
+  it('goes into the key the catalogue names (RunQuery: Parameters), a CSV of records as it is', () => {
+    expect(rowRequest(RunQuery, { URN: '1001' }, { QueryNumber: 1 }).msg).toEqual({ type: 'RunQuery', QueryNumber: 1, Parameters: { URN: '1001' }, values: {} });
+    expect(unknownColumns(RunQuery, ['URN', 'QueryNumber', 'values.Name'])).toEqual([]);
+    expect(mappedColumns(RunQuery, ['URN', 'QueryNumber', 'Parameters.Client', 'Name'])).toEqual(['URN → Parameters.URN', 'Name → Parameters.Name']);
+  });
+
+  it('Disposition: into data, beside data.X columns', () => {
+    expect(rowRequest(Disposition, { outcome: '251', Notes: 'called back', 'data.URN': '1001' }, {}).msg).toMatchObject({ data: { Notes: 'called back', URN: '1001' } });
+  });
+
+  it('the catalogue names only key-value keys of the verb itself', () => {
+    const named = VERBS.filter((v) => REQUESTS[v].otherColumns !== undefined);
+    expect(named).toEqual(['Disposition', 'RunQuery']);
+    for (const v of named) expect(REQUESTS[v].keys.find((k) => k.wire === REQUESTS[v].otherColumns)?.type, v).toBe('keyValue');
+  });
+
+  it('a verb without one refuses it, once, before anything is sent', () => {
+    expect(unknownColumns(GetRecord, ['URN', 'Name'])).toEqual(['Name']);
   });
 });
 
@@ -124,7 +150,8 @@ describe('rowRequest: types', () => {
 describe('unknownColumns', () => {
   it('lists the columns that are no key of the verb, checked before anything is sent', () => {
     expect(unknownColumns(RunQuery, ['QueryNumber', 'query-number', 'Parameters.URN', 'param.X', 'values.Name', 'value.Tel'])).toEqual([]);
-    expect(unknownColumns(RunQuery, ['Parameters.URN', 'Colour', 'QueryNumber.x', 'URN', ''])).toEqual(['Colour', 'QueryNumber.x', 'URN', '']);
+    expect(unknownColumns(RunQuery, ['Parameters.URN', 'Colour', 'QueryNumber.x', 'URN', ''])).toEqual(['QueryNumber.x', '']);
+    expect(unknownColumns(GetRecord, ['URN', 'Colour', ''])).toEqual(['Colour', '']);
     expect(unknownColumns(Disposition, ['outcome', 'data.URN', 'callback-number'])).toEqual([]);
   });
 });

@@ -81,3 +81,31 @@ describe('a recipe error', () => {
     ].join('\n'));
   });
 });
+
+describe('an unknown flag', () => {
+  it('gets a did-you-mean from the command\'s own flags, exit 2', async () => {
+    const r = await run(['disposition', '--outcom', '251']);
+    expect(r).toMatchObject({ code: 2, err: 'aapi: Unknown argument: outcom; did you mean --outcome?\n' });
+    expect((await run(['wait', 'NowInCall', '--wher', 'data.URN=1'])).err).toBe('aapi: Unknown argument: wher; did you mean --where?\n');
+    // Another command's flag is not offered, nor a hidden one.
+    expect((await run(['status', '--outcom', '1'])).err).toBe('aapi: Unknown argument: outcom\n');
+    expect((await run(['login', '--pasword', 'x'])).err).toBe('aapi: Unknown argument: pasword\n');
+  });
+});
+
+describe('the RID of a verb', () => {
+  it('is taken as --rid or in the spec\'s spelling, --RID (acknowledge\'s key)', async () => {
+    // Parsed and checked; then there is no session to send it on (exit 3), not a bad flag (exit 2).
+    for (const flag of ['--rid', '--RID']) expect(await run(['acknowledge', flag, '4242'])).toMatchObject({ code: 3, err: expect.stringMatching(/aapi login/) });
+    expect(await run(['acknowledge', '--RID', 'x'])).toMatchObject({ code: 2, err: 'aapi: --rid must be an integer\n' });
+  });
+});
+
+describe('aapi send', () => {
+  it('a message without its braces: exit 2, saying what was meant', async () => {
+    const r = await run(['send', 'type: "GetTenants"']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^aapi: malformed JSON5: .*; did you mean '\{type: "GetTenants"\}'\?\n$/);
+    expect((await run(['send', '{type: "GetTenants"'])).err).not.toMatch(/did you mean/);
+  });
+});

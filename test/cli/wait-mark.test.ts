@@ -139,6 +139,21 @@ describe('the wait mark', () => {
     expect(await waiting).toMatchObject({ exitCode: EXIT.timeout });
   });
 
+  it('a timeout with --where names the events of that name that did arrive and their values there, and a match before the mark', async () => {
+    const { d } = daemon();
+    d.log.append({ event: 'NowInCall', RID: 1, data: { URN: '1001' } });
+    await send({ type: 'GoAvailable' }, env(d).env, d);
+    d.log.append({ event: 'NowWaiting', RID: 2 });
+    d.log.append({ event: 'NowInCall', RID: 3, data: { URN: '1002' } });
+    d.log.append({ event: 'NowInCall', RID: 4, sessionIndex: 1 });
+    const err = await timedOut(wait(env(d, 30).env, 'NowInCall', ['data.URN=1001']));
+    expect(err).toMatchObject({ exitCode: EXIT.timeout });
+    expect((err as Error).message).toBe('timed out after 30 ms waiting for NowInCall with data.URN=1001; 2 NowInCall arrived: #3 data.URN=1002, #4 data.URN=(absent); '
+      + '#1 matched, but before the previous command (wait sees only later events)');
+    const none = await timedOut(wait(env(d, 30).env, 'NowCalling', ['sessionIndex=0', 'tel=1']));
+    expect((none as Error).message).toBe('timed out after 30 ms waiting for NowCalling with sessionIndex=0 and tel=1; no NowCalling arrived after the previous command');
+  });
+
   it('an interruption ends the wait at once, as a timeout', async () => {
     const { d } = daemon();
     let stop!: () => void;

@@ -124,6 +124,19 @@ describe('aapi batch', () => {
     expect(s.agents.demo.requestsUsed).toBe(1000);
   }, 90_000);
 
+  it('a column that is no key of the verb goes where the catalogue says (RunQuery: URN → Parameters.URN), and the summary says so', async () => {
+    await session();
+    const output = outPath();
+    const r = await w.aapi(['batch', 'run-query', '--query-number', '1', '--input', file('csv', 'URN\n1001\n1002\n'), '--output', output]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^2 rows: 2 ok.*\ncolumn URN → Parameters\.URN\n/);
+    expect(lines(output).map((l) => l.response!.Data.URN).sort()).toEqual(['1001', '1002']);
+    // A verb without such a key refuses the column, naming what a nested value would be.
+    const r2 = await w.aapi(['batch', 'transfer-call', '--input', file('csv', 'TransferType,Colour\n1,red\n'), '--output', outPath()]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/column "Colour" is not a key of TransferCall \(its keys: .*\) \(a nested value is written data\.Colour\)/);
+  }, 60_000);
+
   it('malformed rows are ok:false lines naming the row and the problem; the job goes on and exits 1', async () => {
     const { control } = await session();
     // CSV: a short row, a long row, a bad type, an empty required value, a server error (no DataQuery 77).
@@ -147,7 +160,7 @@ describe('aapi batch', () => {
     // JSONL: broken JSON, not an object, an unknown key, a nested value that is an object.
     const jsonl = file('jsonl', [
       '{"QueryNumber":1,"Parameters":{"URN":"1001"}}', '{"QueryNumber":1,', '', '[1]',
-      '{"QueryNumber":1,"Colour":"red"}', '{"QueryNumber":1,"Parameters":{"URN":{"x":1}}}', '{"QueryNumber":3}',
+      '{"QueryNumber":1,"Colour.x":"red"}', '{"QueryNumber":1,"Parameters":{"URN":{"x":1}}}', '{"QueryNumber":3}',
     ].join('\n'));
     const output2 = outPath();
     const r2 = await w.aapi(['batch', 'run-query', '--input', jsonl, '--output', output2]);
@@ -158,7 +171,7 @@ describe('aapi batch', () => {
     expect(by2[1].ok).toBe(true);
     expect(by2[2].error).toMatchObject({ kind: 'input', message: expect.stringMatching(/^row 2: line 2: not JSON/) });
     expect(by2[3].error).toEqual({ kind: 'input', message: 'row 3: line 4: not a JSON object' });
-    expect(by2[4].error).toEqual({ kind: 'input', message: 'row 4: Colour is not a key of RunQuery' });
+    expect(by2[4].error).toEqual({ kind: 'input', message: 'row 4: Colour.x is not a key of RunQuery' });
     expect(by2[5].error).toMatchObject({ kind: 'input', message: expect.stringMatching(/^row 5: RunQuery\.Parameters must hold plain values/) });
     expect(by2[6]).toMatchObject({ ok: true, response: { Data: 6 } });
     expect((await state(control)).received.RunQuery).toBe(3 + 2);
@@ -544,11 +557,11 @@ describe('aapi batch', () => {
     const good = file('csv', 'Parameters.URN\n1001\n');
     const before = await state(control);
 
-    const unknownColumn = file('csv', 'QueryNumber,Colour\n1,red\n');
+    const unknownColumn = file('csv', 'URN,Colour\n1001,red\n');
     const out1 = outPath();
-    const r1 = await w.aapi(['batch', 'run-query', '--input', unknownColumn, '--output', out1]);
+    const r1 = await w.aapi(['batch', 'get-record', '--input', unknownColumn, '--output', out1]);
     expect(r1.code).toBe(2);
-    expect(r1.stderr).toMatch(/column "Colour" is not a key of RunQuery/);
+    expect(r1.stderr).toMatch(/column "Colour" is not a key of GetRecord/);
     expect(existsSync(out1)).toBe(false);
 
     const existing = outPath();

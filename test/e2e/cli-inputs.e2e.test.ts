@@ -320,3 +320,14 @@ describe('aapi send', () => {
     expect(json(await w.aapi(['status']))).toMatchObject({ SID: Number(login.stdout) });
   }, 60_000);
 });
+
+describe('aapi run with a pattern the shell did not expand (a Windows shell expands none)', () => {
+  it('expands it itself: the recipes it matches, in order; one that matches nothing exits 2 naming it', async () => {
+    const root = join(AAPI_BIN, '..', '..');
+    const r = await w.aapi(['run', '--check', 'recipes/*.json5'], { cwd: root });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^recipes\/call-controls\.json5: ok \(\d+ steps\)\nrecipes\/data-and-callbacks\.json5: ok/);
+    const none = await w.aapi(['run', '--check', 'recipes/*.yaml'], { cwd: root });
+    expect(none).toMatchObject({ code: 2, stderr: 'aapi: no file matches recipes/*.yaml\n' });
+  });
+});

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exec, type Run } from '../helpers/spawn.js';
 
-// `npm pack`, then `npm i -g ./aapi-*.tgz` into a fresh prefix, then the installed `aapi` run with
+// `npm pack`, then `npm i -g ./genius-aapi-*.tgz` into a fresh prefix, then the installed `aapi` run with
 // nothing on PATH but it and node, from folders with no node_modules. Dependencies come from the
 // npm registry (or npm's cache); nothing relies on an install script.
 

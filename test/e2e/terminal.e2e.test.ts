@@ -50,6 +50,17 @@ describe('on a terminal', () => {
     expect(screen).not.toMatch(/waiting up to 4 s/);
   }, 60_000);
 
+  it('Ctrl-C in wait: exit 130, and the spinner\'s line is cleared', async () => {
+    const { sim } = await w.sim({ timings: MANUAL_TIMINGS });
+    expect((await w.login(sim, { profile: 'ctrlc' })).code).toBe(0);
+    const t = inTerminal('ctrlc', 'wait NowInCall --profile ctrlc --timeout 60s');
+    await t.until(/waiting for NowInCall/);
+    t.keys('C-c');
+    const screen = await t.until(/EXIT \d+/);
+    expect(screen).toMatch(/EXIT 130/);
+    expect(screen).not.toMatch(/waiting for NowInCall/);
+  }, 60_000);
+
   it('authenticate asks for the password at a masked prompt when AAPI_PASSWORD is unset', async () => {
     const { sim, control } = await w.sim({ timings: MANUAL_TIMINGS });
     expect((await w.login(sim, { profile: 'ask' })).code).toBe(0);

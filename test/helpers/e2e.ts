@@ -141,8 +141,8 @@ export class World {
     };
   }
 
-  aapi(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; ms?: number } = {}): Promise<Run> {
-    return runAapi(args, { env: this.env(opts.env), input: opts.input, ms: opts.ms ?? 60_000 });
+  aapi(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; ms?: number; cwd?: string } = {}): Promise<Run> {
+    return runAapi(args, { env: this.env(opts.env), input: opts.input, ms: opts.ms ?? 60_000, cwd: opts.cwd });
   }
 
   /** Starts `aapi ARGS` without waiting for it (stopped in cleanup). */

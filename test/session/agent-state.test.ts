@@ -39,8 +39,9 @@ describe('agent state from events', () => {
     expect(fold([{ event: 'ChatMessage', sessionIndex: 1 }]).state).toBe('LoggedOut');
   });
 
-  it('remembers since when a session has been open', () => {
-    const v = fold([{ event: 'NowInCall' }, { event: 'NowWrapping' }]);
-    expect(v.sessions.get(0)).toEqual({ phase: 'Wrapping', since: 't0' });
+  it('remembers since when a session has been in its phase: Wrapping since NowWrapping, not since the call began', () => {
+    const v = fold([{ event: 'NowCalling' }, { event: 'NowInCall' }, { event: 'NowInCall' }, { event: 'NowWrapping' }]);
+    expect(v.sessions.get(0)).toEqual({ phase: 'Wrapping', since: 't3' });
+    expect(fold([{ event: 'NowCalling' }, { event: 'NowInCall' }, { event: 'NowInCall' }]).sessions.get(0)).toEqual({ phase: 'InCall', since: 't1' });
   });
 });

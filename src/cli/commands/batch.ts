@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { csvHeader, formatOf } from '../../batch/input.js';
 import type { JobResult, JobSpec } from '../../batch/job.js';
 import { journalPath } from '../../batch/journal.js';
-import { unknownColumns } from '../../batch/request.js';
+import { columnHint, mappedColumns, unknownColumns } from '../../batch/request.js';
 import type { Summary } from '../../batch/run.js';
 import { dial, DialError } from '../../daemon/dial.js';
 import { PROFILE_NAME, profilePaths } from '../../daemon/paths.js';
@@ -60,11 +60,12 @@ export function jobExitCode({ summary, keptNotOk }: JobResult): number {
 }
 
 /** The summary of a job that ended, and what to do next: on stderr (--json: the summary on stdout). */
-export function printResult(env: CommandEnv, r: JobResult, output: string): number {
+export function printResult(env: CommandEnv, r: JobResult, output: string, columns: string[] = []): number {
   const { summary } = r;
   const rate = summary.ms > 0 ? Math.round(((summary.rows - summary.skipped) / summary.ms) * 1000) : 0;
   if (env.opts.json) env.out.json({ ...summary, rowsPerSecond: rate, output });
   env.out.info(`${summary.rows} rows: ${summary.ok} ok, ${summary.failed} failed, ${summary.unknown} unknown, ${summary.notSent} not sent${summary.skipped ? `, ${summary.skipped} already done${r.keptNotOk ? ` (${r.keptNotOk} of them not ok)` : ''}` : ''} (${rate} rows/s) → ${output}`);
+  if (columns.length) env.out.info(`column ${columns.join(', ')}`);
   if (summary.unknown) env.out.info(`${summary.unknown} rows may or may not have been carried out (the connection dropped): --resume leaves them; --resume --retry-unknown sends them again`);
   if (summary.stopped === 'limit') env.out.info(`stopped: ${summary.stopReason}. The limit is reset overnight: then run the same command with --resume`);
   if (summary.stopped === 'session') env.out.info(`stopped: ${summary.stopReason}. Log in again, then run the same command with --resume`);
@@ -165,16 +166,19 @@ export async function batch(a: BatchArgs, env: CommandEnv): Promise<number> {
   if (!isFile) input = await copyOfInput(input, paths.stateDir);
   const copy = !isFile;
   try {
+    let columns: string[] = [];
     if (formatOf(input) === 'csv') {
-      const bad = unknownColumns(spec, csvHeader(input));
-      if (bad.length) throw usageError(`${a.input}: column ${JSON.stringify(bad[0])} is not a key of ${verb} (its keys: ${spec.keys.map((k) => k.wire).join(', ')})`);
+      const header = csvHeader(input);
+      const bad = unknownColumns(spec, header);
+      if (bad.length) throw usageError(`${a.input}: column ${JSON.stringify(bad[0])} is not a key of ${verb} (its keys: ${spec.keys.map((k) => k.wire).join(', ')})${columnHint(spec, bad[0])}`);
+      columns = mappedColumns(spec, header);
     }
     const job: JobSpec & { detach: boolean } = {
       verb, constants, input, inputIsCopy: copy, output, concurrency: a.concurrency, timeoutMs: env.timeoutMs, maxFrameBytes: env.maxFrameBytes,
       resume: a.resume, retryUnknown: a.retryUnknown, profiles, detach: a.detach,
     };
     const bar = a.detach ? undefined : progressBar(env, await countRows(input, formatOf(input) === 'csv'));
-    return await watchJob(env, paths, job, bar, a.output);
+    return await watchJob(env, paths, job, bar, a.output, columns);
   } catch (err) {
     if (copy) rmSync(input, { force: true });
     throw err;
@@ -182,7 +186,7 @@ export async function batch(a: BatchArgs, env: CommandEnv): Promise<number> {
 }
 
 /** Hands the job over and follows it to its end (or, detached, prints its id). */
-async function watchJob(env: CommandEnv, paths: ReturnType<typeof profilePaths>, job: JobSpec & { detach: boolean }, bar: ReturnType<typeof progressBar>, shownOutput: string): Promise<number> {
+async function watchJob(env: CommandEnv, paths: ReturnType<typeof profilePaths>, job: JobSpec & { detach: boolean }, bar: ReturnType<typeof progressBar>, shownOutput: string, columns: string[]): Promise<number> {
   let id: string | undefined;
   let end: { done?: JobResult; failed?: { message: string; exitCode: number } } | undefined;
   const onFrame = (f: Json) => {
@@ -215,6 +219,6 @@ async function watchJob(env: CommandEnv, paths: ReturnType<typeof profilePaths>,
     return EXIT.ok;
   }
   if (end?.failed) throw new CliError(end.failed.message, end.failed.exitCode as ExitCode);
-  if (end?.done) return printResult(env, end.done, shownOutput);
+  if (end?.done) return printResult(env, end.done, shownOutput, columns);
   throw new CliError('the session server went away during the job (killed, or it crashed): log in again, then run the same command with --resume', EXIT.connection);
 }

@@ -8,6 +8,7 @@ import type { Simulator } from '../../sim/server.js';
 import { RecipeSyntaxError } from '../../recipe/source.js';
 import { Redactor } from '../../session/mask.js';
 import { EXIT, usageError } from '../exit.js';
+import { expandFiles } from '../glob.js';
 import type { CommandEnv } from '../main.js';
 import { DEFAULT_SERVER } from './login.js';
 
@@ -72,7 +73,7 @@ export async function run(args: RunArgs, env: CommandEnv): Promise<number> {
   // One for the whole run: what the runner learns in one recipe stays masked in the next one's report.
   const red = new Redactor().fromEnv(env.io.env);
   // Every file is checked before anything is sent.
-  const recipes = args.files.map((file) => load(file, red));
+  const recipes = expandFiles(args.files).map((file) => load(file, red));
   if (args.check) {
     for (const r of recipes) env.out.info(`${r.file}: ok (${r.steps.length} steps)`);
     return EXIT.ok;

@@ -134,8 +134,9 @@ export async function wait(env: CommandEnv, name: string, where: string[]): Prom
   const mark = d.waitMark;
   let sessionEnded = false;
   void d.ended?.then(() => (sessionEnded = true));
-  const matches = (e: LoggedEvent) =>
-    e.seq > mark && resolveEvent(String(e.event.event)) === event && conditions.every(([path, v]) => String(valueAt(e.event, path)) === v);
+  const named = (e: LoggedEvent) => resolveEvent(String(e.event.event)) === event;
+  const fits = (e: LoggedEvent) => conditions.every(([path, v]) => String(valueAt(e.event, path)) === v);
+  const matches = (e: LoggedEvent) => e.seq > mark && named(e) && fits(e);
   let found = d.log.since(mark).find(matches);
   if (!found) {
     let stop = () => {};
@@ -153,11 +154,41 @@ export async function wait(env: CommandEnv, name: string, where: string[]): Prom
     spinner?.stop();
   }
   if (!found && (sessionEnded || d.session.isOpen === false)) throw new CliError(`the session of profile ${d.profile} ended while waiting for ${event}`, EXIT.connection);
-  if (!found) throw new CliError(`timed out after ${env.timeoutMs} ms waiting for ${event}`, EXIT.timeout);
+  if (!found) throw new CliError(`timed out after ${env.timeoutMs} ms waiting for ${event}${whereWords(where)}${missed(d.log, mark, event, named, fits, conditions)}`, EXIT.timeout);
   d.waitMark = found.seq;
   if (env.out.machine) env.out.json(found.event);
   else env.out.message(found.event, `${event} (#${found.seq})`);
   return 0;
+}
+
+const whereWords = (where: string[]) => (where.length ? ` with ${where.join(' and ')}` : '');
+
+/**
+ * Why a wait with `--where` timed out: the events of that name that did arrive, with their values
+ * at the `--where` keys, and a match that came before the previous command, which `wait` does not see.
+ */
+function missed(log: EventLog, mark: number, event: string, named: (e: LoggedEvent) => boolean, fits: (e: LoggedEvent) => boolean, conditions: [string[], string][]): string {
+  if (!conditions.length) return '';
+  const text = (v: unknown) => (v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(v));
+  const shown = (e: LoggedEvent) => `#${e.seq} ${conditions.map(([path]) => `${path.join('.')}=${text(valueAt(e.event, path))}`).join(' ')}`;
+  const recent = log.since(0).filter(named);
+  const after = recent.filter((e) => e.seq > mark);
+  const words = after.length
+    ? `; ${after.length} ${event} arrived: ${after.slice(-5).map(shown).join(', ')}${after.length > 5 ? ' (the last 5)' : ''}`
+    : `; no ${event} arrived after the previous command`;
+  const before = recent.filter((e) => e.seq <= mark && fits(e)).at(-1);
+  return before ? `${words}; #${before.seq} matched, but before the previous command (wait sees only later events)` : words;
+}
+
+/** `type: "GetTenants"` is an object without its braces: `; did you mean '{type: "GetTenants"}'?`. */
+function bracesHint(text: string): string {
+  const braced = `{${text.trim()}}`;
+  try {
+    parseJson5(braced);
+  } catch {
+    return '';
+  }
+  return `; did you mean '${braced}'?`;
 }
 
 /** `aapi send '<JSON5 object>'`: any message; RID and SID are filled in unless given. */
@@ -167,7 +198,7 @@ export async function sendRaw(env: CommandEnv, text: string): Promise<number> {
     msg = parseJson5(text);
   } catch (err) {
     if (!(err instanceof Json5Error)) throw err;
-    throw usageError(`malformed JSON5: ${err.message}`);
+    throw usageError(`malformed JSON5: ${err.message}${bracesHint(text)}`);
   }
   if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) throw usageError('aapi send takes a JSON5 object');
   if (typeof (msg as Json).type !== 'string') throw usageError('the message has no "type"');

@@ -4,13 +4,15 @@ import { encodeRequest, type Json } from '../../protocol/codec.js';
 import { VERBS, type RequestSpec } from '../../protocol/types.js';
 import { AapiError } from '../../session/errors.js';
 import { usageError } from '../exit.js';
-import { describeKey, flagKeys, flagOf, stdinFlags, valuesFromArgs } from '../flags.js';
+import { describeKey, flagKeys, flagOf, kebab, stdinFlags, valuesFromArgs } from '../flags.js';
 import type { CommandEnv } from '../main.js';
 import { refusePasswordFlag } from '../password.js';
 import { needDaemon } from '../session-errors.js';
 import { spin } from '../spinner.js';
 
 // One command per AAPI verb, all built by this one builder from the catalogue.
+
+const RID = 'RID';
 
 function helpText(spec: RequestSpec): string {
   const lines = [`${spec.type}: ${spec.summary}`, '', spec.description];
@@ -47,7 +49,8 @@ export function registerVerbs(y: Argv, env: CommandEnv, run: Wrap): Argv {
           cmd.option(name, { type: 'boolean', describe });
           cmd.option(flagOf(key), { type: 'string', hidden: true });
         }
-        if (spec.rid) cmd.option('rid', { type: 'number', describe: 'send this RID instead of a fresh one (acknowledge: the event\'s RID)' });
+        // The RID is the envelope's, not one of the verb's keys, but it too is taken in the spec's spelling.
+        if (spec.rid) cmd.option(kebab(RID), { alias: [RID], type: 'number', describe: 'send this RID instead of a fresh one (acknowledge: the event\'s RID)' });
         return cmd;
       },
       run((args) => runVerb(spec, args, env)),
