@@ -75,13 +75,14 @@ function build(argv: string[], env: CommandEnv): Argv {
         .option('control-port', { type: 'number', default: 0, describe: 'loopback port of the HTTP control endpoint; 0 picks a free one' })
         .option('cert-out', { type: 'string', describe: 'with --tls: write the certificate (PEM) to this file, for clients to trust' })
         .option('latency', { type: 'string', describe: 'delay every frame the simulator sends by this much, as a network would: 2ms, 50ms (default: none)' })
+        .option('string-ids', { type: 'boolean', describe: 'write RID and SID as decimal strings in every answer and event, as the real dialler does (fixture: stringIds)' })
         .option('allow-origin', { type: 'string', nargs: 1, describe: 'let in the WebSocket of a browser application served from this origin (https://app.example.com:8443); repeatable. Without it, a request with an Origin is refused' }),
       run(async (a) => {
         const { runSim } = await import('./commands/sim.js');
         const latencyMs = a.latency === undefined ? undefined : parseDuration(String(a.latency), '--latency');
         return runSim({
           host: a.host as string, port: a.port, tls: a.tls as boolean, fixture: a.fixture as string | undefined, controlPort: a.controlPort,
-          certOut: a.certOut as string | undefined, latencyMs, allowOrigins: list(a.allowOrigin),
+          certOut: a.certOut as string | undefined, latencyMs, allowOrigins: list(a.allowOrigin), stringIds: a.stringIds === true,
         }, env.io);
       }))
     .command('login', 'Authenticate an agent and hold the profile\'s session in the session server (started if need be); prints the SID.',

@@ -61,6 +61,7 @@ export const BUILTIN_COMMANDS: CommandSpec[] = [
       { name: 'control-port', describe: 'loopback port of the HTTP control endpoint', value: any },
       { name: 'cert-out', describe: 'write the certificate (PEM) to this file', value: 'file' },
       { name: 'latency', describe: 'delay every frame it sends by this much (20ms)', value: any },
+      { name: 'string-ids', describe: 'RID and SID as strings, as the real dialler writes them' },
       { name: 'allow-origin', describe: 'let in a browser application from this origin', value: any, repeatable: true },
     ],
   },
