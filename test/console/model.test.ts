@@ -47,6 +47,23 @@ describe('console model', () => {
     expect(m.unacked).toEqual([]);
   });
 
+  it('reads RID and SID written as strings, as the real dialler writes them, and sends integers (ERRATA 7)', () => {
+    const { m, sent } = setup();
+    m.transmit(m.build('Authenticate', { Agent: 'demo', Password: 'pw', extension: '1' }));
+    m.receive({ Response: 'OK', SID: '567678296', RID: String(sent[0].RID) });
+    expect(m.sid).toBe(567678296);
+    m.transmit(m.build('GoAvailable', {}));
+    expect(sent[1]).toMatchObject({ SID: 567678296 });
+    m.receive({ event: 'NowAvailable', RID: '100' });
+    expect(sent.at(-1)).toEqual({ type: 'Acknowledge', RID: 100, SID: 567678296 });
+    m.toggle('autoAck');
+    m.receive({ event: 'NowWaiting', RID: '101' });
+    expect(m.unacked.map((e) => e.RID)).toEqual(['101']);
+    m.acknowledge(101);
+    expect(sent.at(-1)).toEqual({ type: 'Acknowledge', RID: 101, SID: 567678296 });
+    expect(m.unacked).toEqual([]);
+  });
+
   it('acknowledges what waited when automatic acknowledgement comes back on', () => {
     const { m, sent } = setup();
     m.toggle('autoAck');
