@@ -64,6 +64,23 @@ describe('console model', () => {
     expect(m.unacked).toEqual([]);
   });
 
+  it('exchange: sends a request and resolves with the answer of its RID, string or not; undefined after a timeout or a close', async () => {
+    const { m, sent, log } = setup();
+    const auth = m.exchange('Authenticate', { Agent: 'demo', Password: 'pw', extension: '1' }, 5000);
+    expect(log.at(-1)!.text).toContain('"Password":"[Masked]"');
+    m.receive({ Response: 'OK', RID: 1 }); // another request's answer
+    m.receive({ Response: 'OK', SID: '77', RID: String(sent[0].RID) });
+    expect(await auth).toMatchObject({ SID: '77' });
+    const refused = m.exchange('Connect', { tenant: 'demo', campaign: 'nope' }, 5000);
+    expect(sent[1]).toMatchObject({ type: 'Connect', SID: 77 });
+    m.receive({ Response: 'ERROR', RID: sent[1].RID, ErrorNumber: 301 });
+    expect(await refused).toMatchObject({ ErrorNumber: 301 });
+    expect(await m.exchange('GetTenants', {}, 10)).toBeUndefined();
+    const cut = m.exchange('GetTenants', {}, 5000);
+    m.disconnected();
+    expect(await cut).toBeUndefined();
+  });
+
   it('acknowledges what waited when automatic acknowledgement comes back on', () => {
     const { m, sent } = setup();
     m.toggle('autoAck');

@@ -120,6 +120,11 @@ export const BUILTIN_COMMANDS: CommandSpec[] = [
     flags: [
       { name: 'record', describe: 'write the session as a recipe', value: 'file' },
       { name: 'attach', describe: 'use the profile\'s live session' },
+      { name: 'agent', describe: 'log in as this agent at start', value: any },
+      { name: 'extension', describe: 'with --agent: the agent\'s extension', value: any },
+      { name: 'tenant', describe: 'with --agent: connect to this tenant (with --campaign)', value: any },
+      { name: 'campaign', describe: 'with --agent: the campaign to connect to', value: any },
+      { name: 'second-factor', describe: 'with --agent: the 6-digit code', value: any },
     ],
   },
   { name: 'completion', aliases: [], describe: 'Print a shell completion script (bash, zsh)', flags: [], positional: SHELLS },
