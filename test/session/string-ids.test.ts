@@ -82,7 +82,7 @@ describe('Session against string ids', () => {
     expect(await s.request('GetTenants')).toMatchObject({ tenants: ['demo', 'other'] });
   });
 
-  it('sends a RID or SID given as the decimal string a dialler wrote (a captured one) as the integer', async () => {
+  it('sends a RID or SID given as the decimal string a dialler wrote (aapi send of a copied one) as the integer', async () => {
     const { sim, sent } = await stringSim();
     const s = await Session.connect({ url: sim.url, timeoutMs: 5000 });
     sessions.push(s);
