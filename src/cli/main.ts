@@ -81,13 +81,14 @@ function build(argv: string[], env: CommandEnv): Argv {
         .option('control-port', { type: 'number', default: 0, describe: 'loopback port of the HTTP control endpoint; 0 picks a free one' })
         .option('cert-out', { type: 'string', describe: 'with --tls: write the certificate (PEM) to this file, for clients to trust' })
         .option('latency', { type: 'string', describe: 'delay every frame the simulator sends by this much, as a network would: 2ms, 50ms (default: none)' })
+        .option('string-ids', { type: 'boolean', describe: 'write RID and SID as decimal strings in every answer and event, as the real dialler does (fixture: stringIds)' })
         .option('allow-origin', { type: 'string', nargs: 1, describe: 'let in the WebSocket of a browser application served from this origin (https://app.example.com:8443); repeatable. Without it, a request with an Origin is refused' }),
       run(async (a) => {
         const { runSim } = await import('./commands/sim.js');
         const latencyMs = a.latency === undefined ? undefined : parseDuration(String(a.latency), '--latency');
         return runSim({
           host: a.host as string, port: a.port, tls: a.tls as boolean, fixture: a.fixture as string | undefined, controlPort: a.controlPort,
-          certOut: a.certOut as string | undefined, latencyMs, allowOrigins: list(a.allowOrigin),
+          certOut: a.certOut as string | undefined, latencyMs, allowOrigins: list(a.allowOrigin), stringIds: a.stringIds === true,
         }, env.io);
       }))
     .command('login', 'Authenticate an agent and hold the profile\'s session in the session server (started if need be); prints the SID.',
@@ -172,17 +173,13 @@ function build(argv: string[], env: CommandEnv): Argv {
     .command('console', 'The interactive replacement for the Windows API Test Client: pick a command, fill its keys, see every frame.',
       (c) => c
         .option('record', { type: 'string', describe: 'write the session as a recipe (JSON5) that `aapi run` replays' })
-        .option('attach', { type: 'boolean', default: false, describe: 'use the profile\'s live session from `aapi login` instead of a connection of its own' }),
-      run(async (a) => {
-        const { runConsole } = await import('../console/ui.js');
-        const { DEFAULT_SERVER } = await import('./commands/login.js');
-        if (!env.io.tty.stdin || !env.io.tty.stdout) throw new CliError('aapi console needs a terminal (for scripts: aapi run, aapi send)', EXIT.usage);
-        return runConsole({
-          url: (a.server as string | undefined) ?? env.io.env.AAPI_SERVER ?? DEFAULT_SERVER,
-          insecure: a.insecure === true, record: a.record as string | undefined, io: env.io, c: env.out.c,
-          attach: a.attach === true ? { profile: env.profile, io: env.io, timeoutMs: env.timeoutMs } : undefined,
-        });
-      }))
+        .option('attach', { type: 'boolean', default: false, describe: 'use the profile\'s live session from `aapi login` instead of a connection of its own' })
+        .option('agent', { type: 'string', describe: 'log in as this agent at start (env AAPI_AGENT); the password from AAPI_PASSWORD or a masked prompt. Without it the console starts logged out' })
+        .option('extension', { type: 'string', describe: 'with --agent: the extension or DDI of the agent\'s phone (env AAPI_EXTENSION)' })
+        .option('tenant', { type: 'string', describe: 'with --agent: connect to this tenant\'s campaign after authenticating (with --campaign)' })
+        .option('campaign', { type: 'string', describe: 'with --agent: the campaign to connect to (with --tenant)' })
+        .option('second-factor', { type: 'string', describe: 'with --agent: the 6-digit code, when two-factor authentication asks for it (error 107)' }),
+      run(async (a) => (await import('./commands/console.js')).consoleCommand({ ...a, attach: a.attach === true } as never, env)))
     .command('completion [shell]', 'Print a bash or zsh completion script: eval "$(aapi completion bash)".',
       (c) => c.positional('shell', { type: 'string', describe: 'bash or zsh (default: from $SHELL)' }),
       run(async (a) => (await import('./commands/completion.js')).completion(a.shell as string | undefined, env)))

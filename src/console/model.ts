@@ -39,6 +39,8 @@ export class ConsoleModel {
   readonly history: Json[] = [];
   private readonly steps: RecordedStep[] = [];
   private rid = randomInt(1, 0x7fffffff - 0x100000);
+  /** Requests of `exchange` awaiting their answer, by RID. */
+  private readonly answers = new Map<number, (answer: Json | undefined) => void>();
 
   constructor(
     private readonly send: (msg: Json) => void,
@@ -75,6 +77,32 @@ export class ConsoleModel {
     }
   }
 
+  /**
+   * Sends a request as the console's own (RID and SID filled in whatever the toggles say) and
+   * resolves with its answer, a response or an error; undefined when none came within `timeoutMs`
+   * or the connection closed first. The log shows both, as for any other request.
+   */
+  exchange(verb: Verb, values: Json, timeoutMs: number): Promise<Json | undefined> {
+    const rid = ++this.rid;
+    const msg = encodeRequest(verb, values, { rid, sid: REQUESTS[verb].sid ? this.sid : undefined });
+    const answer = new Promise<Json | undefined>((resolve) => {
+      const timer = setTimeout(() => settle(undefined), timeoutMs);
+      const settle = (m: Json | undefined) => {
+        clearTimeout(timer);
+        this.answers.delete(rid);
+        resolve(m);
+      };
+      this.answers.set(rid, settle);
+    });
+    this.transmit(msg);
+    return answer;
+  }
+
+  /** The connection is gone: no request awaits its answer any longer. */
+  disconnected(): void {
+    for (const settle of [...this.answers.values()]) settle(undefined);
+  }
+
   /** A frame from the server: logged, and events acknowledged when the toggle says so. */
   receive(msg: Json): void {
     if (Object.keys(msg).length === 0) return; // the daemon's "no reply" (KeepAlive, Acknowledge)
@@ -82,12 +110,14 @@ export class ConsoleModel {
     if (c.kind === 'error') {
       const spec = errorSpec(c.errorNumber ?? 0);
       this.entry('error', `RECEIVED: ${JSON.stringify(mask(msg))}`, spec ? `${spec.information} ${spec.hint}` : undefined);
+      if (c.rid !== undefined) this.answers.get(c.rid)?.(msg);
       return;
     }
     if (c.kind === 'response') {
       const sid = toInt(getCI(msg, 'SID'));
       if (sid !== undefined && getCI(msg, 'Response') === 'OK') this.sid = sid;
       this.entry('response', `RECEIVED: ${JSON.stringify(mask(msg))}`);
+      if (c.rid !== undefined) this.answers.get(c.rid)?.(msg);
       return;
     }
     this.view = applyEvent(this.view, msg);

@@ -6,7 +6,7 @@ import { CliError } from '../cli/exit.js';
 import { flagOf, valuesFromArgs } from '../cli/flags.js';
 import type { IO } from '../cli/io.js';
 import { REQUESTS, VERBS } from '../protocol/catalogue.js';
-import { parseFrame, type Json } from '../protocol/codec.js';
+import { classify, parseFrame, type Json } from '../protocol/codec.js';
 import type { KeySpec, RequestSpec, Verb } from '../protocol/types.js';
 import { ConsoleModel, type LogEntry, type Toggles } from './model.js';
 import type { PipeError } from '../daemon/pipe-client.js';
@@ -15,9 +15,22 @@ import { openPipe } from '../cli/session-errors.js';
 // The terminal side of `aapi console`: enquirer prompts for picking a command and filling its keys,
 // with the SENT/RECEIVED log printed above the prompt as frames arrive.
 
+/** Who the console logs in as at start (`--agent`), as `aapi login` would. */
+export interface ConsoleLogin {
+  agent: string;
+  password: string;
+  extension: string;
+  tenant?: string;
+  campaign?: string;
+  secondFactor?: string;
+}
+
 export interface ConsoleOptions {
   url: string;
   insecure: boolean;
+  /** How long to wait for the answers of the login at start. */
+  timeoutMs: number;
+  login?: ConsoleLogin;
   /** Use this profile's live session (from `aapi login`) instead of a connection of its own. */
   attach?: { profile: string; io: IO; timeoutMs: number };
   record?: string;
@@ -109,6 +122,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
   const onClose = () => {
     closed = true;
     model.note('the connection closed');
+    model.disconnected();
   };
   wire = o.attach
     ? await pipeWire(o.attach, model, onClose)
@@ -132,7 +146,29 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
   ];
   model.note(o.attach
     ? `attached to profile ${o.attach.profile}'s session: its daemon fills RID and SID and acknowledges events`
-    : `connected to ${o.url}. Pick Authenticate first; type to filter the commands.`);
+    : o.login
+      ? `connected to ${o.url}; logging in as ${o.login.agent}. Type to filter the commands.`
+      : `connected to ${o.url}. Pick Authenticate first; type to filter the commands.`);
+
+  /**
+   * The login at start, sent as the user would send it, so the log shows it. A refusal stays in
+   * the log, with the catalogue's explanation, and the console stays open for another Authenticate:
+   * what the Test Client does. Whether the session is the console's own to log off at the end.
+   */
+  const logIn = async (l: ConsoleLogin): Promise<boolean> => {
+    const credentials: Json = { Agent: l.agent, Password: l.password, extension: l.extension };
+    if (l.secondFactor) credentials.SecondFactor = l.secondFactor;
+    const answered = (answer: Json | undefined, verb: Verb) => {
+      if (!answer && !closed) model.note(`no answer to ${verb} within ${o.timeoutMs} ms`);
+      return answer !== undefined && classify(answer).kind !== 'error';
+    };
+    if (!answered(await model.exchange('Authenticate', credentials, o.timeoutMs), 'Authenticate')) {
+      if (!closed) model.note(`not logged in as ${l.agent}: pick Authenticate to try again`);
+      return false;
+    }
+    if (l.tenant && l.campaign) answered(await model.exchange('Connect', { tenant: l.tenant, campaign: l.campaign }, o.timeoutMs), 'Connect');
+    return true;
+  };
 
   const fill = async (verb: Verb): Promise<Json> => {
     const spec = REQUESTS[verb];
@@ -182,7 +218,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
     };
   };
 
-  let ownsSession = false;
+  let ownsSession = o.login ? await logIn(o.login) : false;
   for (;;) {
     if (closed) break;
     let picked: string;

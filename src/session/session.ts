@@ -170,6 +170,9 @@ export class Session extends EventEmitter<SessionEvents> {
   private sendNow(msg: Json, verb: Verb | undefined, opts: RequestOptions): Promise<Json> {
     const spec = verb ? REQUESTS[verb] : undefined;
     const out: Json = { ...msg };
+    // A RID or SID given as the decimal string a dialler wrote (copied from its answer into `aapi
+    // send`) still goes out as the integer it stands for: the client sends integers (ERRATA 7).
+    for (const id of ['RID', 'SID']) if (typeof out[id] === 'string') out[id] = toInt(out[id]) ?? out[id];
     const limit = opts.maxFrameBytes ?? this.opts.maxFrameBytes;
     if (spec?.sid !== false && getCI(msg, 'SID') === undefined) out.SID = this.sid;
     if (spec?.success.kind === 'none') {

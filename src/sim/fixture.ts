@@ -85,6 +85,11 @@ export interface Fixture {
   /** External numbers that refuse a transfer. */
   refusingNumbers: string[];
   timings: Timings;
+  /**
+   * Write RID and SID as decimal strings in every answer and event, as the spec's Test Client
+   * screenshot shows the real dialler doing (ERRATA 7); requests may carry either form regardless.
+   */
+  stringIds?: boolean;
 }
 
 const record = (urn: string, name: string, tel: string, extra: KeyValue = {}): [string, KeyValue] =>
@@ -168,6 +173,7 @@ function validateFixture(f: Fixture): void {
   for (const [name, a] of Object.entries(f.agents)) {
     if (typeof a.password !== 'string') throw new FixtureError(`agents.${name}.password must be a string`);
   }
+  if (f.stringIds !== undefined && typeof f.stringIds !== 'boolean') throw new FixtureError(`stringIds must be true or false, got ${JSON.stringify(f.stringIds)}`);
   for (const [k, v] of Object.entries(f.timings)) {
     if (typeof v !== 'number' || v < 0) throw new FixtureError(`timings.${k} must be a number of milliseconds, got ${JSON.stringify(v)}`);
   }

@@ -51,6 +51,15 @@ const listen = (server: Server, port: number, host: string) =>
     });
   });
 
+/** A frame as the real dialler writes it (fixture `stringIds`): RID and SID as decimal strings (ERRATA 7). */
+function withStringIds(msg: Json): Json {
+  if (typeof msg.RID !== 'number' && typeof msg.SID !== 'number') return msg;
+  const out = { ...msg };
+  if (typeof out.RID === 'number') out.RID = String(out.RID);
+  if (typeof out.SID === 'number') out.SID = String(out.SID);
+  return out;
+}
+
 const ipOf = (req: IncomingMessage) => (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 
 export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> {
@@ -91,7 +100,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       ip: ipOf(req),
       sids: new Set(),
       send: (msg: Json) => {
-        const text = JSON.stringify(msg);
+        const text = JSON.stringify(dialler.fixture.stringIds ? withStringIds(msg) : msg);
         const latency = dialler.fixture.timings.latencyMs;
         if (!latency) return put(text);
         const due = Math.max(performance.now() + latency, lastDue);

@@ -47,6 +47,40 @@ describe('console model', () => {
     expect(m.unacked).toEqual([]);
   });
 
+  it('reads RID and SID written as strings, as the real dialler writes them, and sends integers (ERRATA 7)', () => {
+    const { m, sent } = setup();
+    m.transmit(m.build('Authenticate', { Agent: 'demo', Password: 'pw', extension: '1' }));
+    m.receive({ Response: 'OK', SID: '567678296', RID: String(sent[0].RID) });
+    expect(m.sid).toBe(567678296);
+    m.transmit(m.build('GoAvailable', {}));
+    expect(sent[1]).toMatchObject({ SID: 567678296 });
+    m.receive({ event: 'NowAvailable', RID: '100' });
+    expect(sent.at(-1)).toEqual({ type: 'Acknowledge', RID: 100, SID: 567678296 });
+    m.toggle('autoAck');
+    m.receive({ event: 'NowWaiting', RID: '101' });
+    expect(m.unacked.map((e) => e.RID)).toEqual(['101']);
+    m.acknowledge(101);
+    expect(sent.at(-1)).toEqual({ type: 'Acknowledge', RID: 101, SID: 567678296 });
+    expect(m.unacked).toEqual([]);
+  });
+
+  it('exchange: sends a request and resolves with the answer of its RID, string or not; undefined after a timeout or a close', async () => {
+    const { m, sent, log } = setup();
+    const auth = m.exchange('Authenticate', { Agent: 'demo', Password: 'pw', extension: '1' }, 5000);
+    expect(log.at(-1)!.text).toContain('"Password":"[Masked]"');
+    m.receive({ Response: 'OK', RID: 1 }); // another request's answer
+    m.receive({ Response: 'OK', SID: '77', RID: String(sent[0].RID) });
+    expect(await auth).toMatchObject({ SID: '77' });
+    const refused = m.exchange('Connect', { tenant: 'demo', campaign: 'nope' }, 5000);
+    expect(sent[1]).toMatchObject({ type: 'Connect', SID: 77 });
+    m.receive({ Response: 'ERROR', RID: sent[1].RID, ErrorNumber: 301 });
+    expect(await refused).toMatchObject({ ErrorNumber: 301 });
+    expect(await m.exchange('GetTenants', {}, 10)).toBeUndefined();
+    const cut = m.exchange('GetTenants', {}, 5000);
+    m.disconnected();
+    expect(await cut).toBeUndefined();
+  });
+
   it('acknowledges what waited when automatic acknowledgement comes back on', () => {
     const { m, sent } = setup();
     m.toggle('autoAck');

@@ -111,6 +111,90 @@ describe('aapi console', () => {
     expect(replay.code).toBe(0);
   }, 90_000);
 
+  it('with --agent logs in and connects at start (password from AAPI_PASSWORD), reads the string ids of the real dialler, and logs off at :quit', async () => {
+    sim = await spawnSim(['--string-ids']);
+    dir = mkdtempSync(join(tmpdir(), 'aapi-console-'));
+    term = Tmux.start(
+      `aapi-login-${process.pid}`,
+      `AAPI_PASSWORD=demo AAPI_HOME=${dir} ${process.execPath} ${AAPI_BIN} console --server ${sim.url} --agent demo --extension 8600001 --tenant demo --campaign outbound; echo "EXIT $?"; sleep 60`,
+    );
+    const t = term;
+    await t.until(/SENT: \{"type":"Authenticate","RID":\d+,"Agent":"demo","Password":"\[Masked\]","extension":"8600001"\}/);
+    await t.until(/RECEIVED: \{"Response":"OK","RID":"\d+","SID":"\d+"\}/);
+    await t.until(/RECEIVED: \{"RID":"\d+","status":"Connected"\}/);
+    await t.until(/\[Unavailable\] Command/);
+    // The SID it took from the string is sent back as the integer; each event acknowledged with its RID.
+    const sid = /"SID":"(\d+)"/.exec(t.screen())![1];
+    await t.until(new RegExp(`SENT: \\{"type":"Acknowledge","RID":\\d+,"SID":${sid}\\}`));
+    t.type('GoAvailable');
+    t.keys('Enter');
+    for (const key of ['live', 'offline', 'interactive']) {
+      await t.until(new RegExp(`${key} \\(integer\\)`));
+      t.keys('Enter');
+    }
+    await t.until(/RECEIVED: \{"event":"NowWaiting","RID":"\d+"\}/);
+    await t.until(/\[Waiting\] Command/);
+    const state = async () => (await (await fetch(`${sim!.controlUrl}/state`)).json()) as { agents: Record<string, { eventsPending: number }>; received: Record<string, number> };
+    await expect.poll(async () => (await state()).agents.demo.eventsPending, { timeout: 10_000 }).toBe(0);
+
+    t.type(':quit');
+    t.keys('Enter');
+    await t.until(/RECEIVED: \{"event":"NowLoggedOff"/);
+    await t.until(/EXIT 0/);
+    expect((await state()).received).toMatchObject({ Authenticate: 1, Connect: 1, Logoff: 1 });
+  }, 60_000);
+
+  it('with AAPI_AGENT asks for the password (masked); a refused one stays in the log, and the console stays open, logged out, for another Authenticate', async () => {
+    sim = await spawnSim();
+    dir = mkdtempSync(join(tmpdir(), 'aapi-console-'));
+    term = Tmux.start(
+      `aapi-refused-${process.pid}`,
+      `AAPI_AGENT=demo AAPI_EXTENSION=8600001 AAPI_HOME=${dir} ${process.execPath} ${AAPI_BIN} console --server ${sim.url}; echo "EXIT $?"; sleep 60`,
+    );
+    const t = term;
+    await t.until(/Password/);
+    t.type('wrongpass');
+    t.keys('Enter');
+    await t.until(/RECEIVED: \{"Response":"ERROR","RID":\d+,"ErrorLevel":"Critical","ErrorNumber":100/);
+    await t.until(/not logged in as demo: pick Authenticate to try again/);
+    await t.until(/\[LoggedOut\] Command/);
+    expect(t.screen()).not.toContain('wrongpass');
+
+    t.type('authent');
+    t.keys('Enter');
+    await t.until(/Agent \(string\)/);
+    t.type('demo');
+    t.keys('Enter');
+    await t.until(/Password \(string/);
+    t.type('demo');
+    t.keys('Enter');
+    await t.until(/extension \(string\)/);
+    t.type('8600001');
+    t.keys('Enter');
+    for (const key of ['SecondFactor', 'DeviceID', 'StoreDevice']) {
+      await t.until(new RegExp(`${key} \\(`));
+      t.keys('Enter');
+    }
+    await t.until(/RECEIVED: \{"Response":"OK","RID":\d+,"SID":\d+\}/);
+    t.type(':quit');
+    t.keys('Enter');
+    await t.until(/EXIT 0/);
+    const state = (await (await fetch(`${sim.controlUrl}/state`)).json()) as { received: Record<string, number> };
+    expect(state.received).toMatchObject({ Authenticate: 2, Logoff: 1 });
+  }, 60_000);
+
+  it('refuses --agent with --attach, and a login flag without an agent, exit 2 in one line', async () => {
+    const attach = await runAapi(['console', '--attach', '--agent', 'demo']);
+    expect(attach.code).toBe(2);
+    expect(attach.stderr).toBe('aapi: --attach borrows the session of `aapi login`, logged in already: drop --agent\n');
+    const noAgent = await runAapi(['console', '--tenant', 'demo', '--campaign', 'outbound'], { env: { AAPI_AGENT: '' } });
+    expect(noAgent.code).toBe(2);
+    expect(noAgent.stderr).toBe('aapi: --tenant, --campaign: logging in at start needs --agent (or AAPI_AGENT)\n');
+    const half = await runAapi(['console', '--agent', 'demo', '--tenant', 'demo']);
+    expect(half.code).toBe(2);
+    expect(half.stderr).toBe('aapi: --tenant and --campaign go together\n');
+  });
+
   it('attaches to a profile\'s live session from aapi login, whose daemon acknowledges the events', async () => {
     sim = await spawnSim();
     dir = mkdtempSync(join(tmpdir(), 'aapi-console-'));

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAapi, type Run } from '../helpers/spawn.js';
+import { runAapi, spawnSim, type Run } from '../helpers/spawn.js';
 
 // Every shipped recipe, run by the real binary against its own embedded simulator
-// (`aapi run --sim FILE --reporter json`): it must exit 0 with every step passed.
+// (`aapi run --sim FILE --reporter json`), and again against its own `aapi sim --string-ids`, which
+// writes RID and SID as strings as the real dialler does (ERRATA 7): it must exit 0 with every step passed.
 
 const RECIPES_DIR = fileURLToPath(new URL('../../recipes/', import.meta.url));
 const RECIPES = readdirSync(RECIPES_DIR).filter((f) => f.endsWith('.json5')).sort();
@@ -68,6 +69,23 @@ function explain(run: Run, report: Report | undefined): string {
   return lines.join('\n');
 }
 
+/** How each recipe is run: against the embedded simulator, and against an `aapi sim` with these flags. */
+const MODES: { name: string; sim: string[] | null }[] = [
+  { name: 'with --sim', sim: null },
+  { name: 'against aapi sim --string-ids', sim: ['--string-ids'] },
+];
+
+async function runRecipe(file: string, sim: string[] | null): Promise<Run> {
+  const path = join(RECIPES_DIR, file);
+  if (!sim) return runAapi(['run', '--sim', path, '--reporter', 'json'], { env: env(), ms: RECIPE_MS });
+  const server = await spawnSim(sim);
+  try {
+    return await runAapi(['run', path, '--server', server.url, '--control', server.controlUrl, '--reporter', 'json'], { env: env(), ms: RECIPE_MS });
+  } finally {
+    await server.stop();
+  }
+}
+
 // Started together in beforeAll, two at a time, in the order of the tests below: when a test
 // begins, every recipe before it has finished, so its own is already running and the test waits
 // at most RECIPE_MS for it.
@@ -76,10 +94,12 @@ const runs = new Map<string, Promise<Run>>();
 beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'aapi-recipes-e2e-'));
   const limit = limiter(PARALLEL);
-  for (const file of RECIPES) {
-    const run = limit(() => runAapi(['run', '--sim', join(RECIPES_DIR, file), '--reporter', 'json'], { env: env(), ms: RECIPE_MS }));
-    run.catch(() => {}); // reported by its own test
-    runs.set(file, run);
+  for (const mode of MODES) {
+    for (const file of RECIPES) {
+      const run = limit(() => runRecipe(file, mode.sim));
+      run.catch(() => {}); // reported by its own test
+      runs.set(`${mode.name} ${file}`, run);
+    }
   }
 });
 
@@ -100,10 +120,12 @@ describe('shipped recipes', () => {
     const run = await runAapi(['run', '--check', ...RECIPES.map((f) => join(RECIPES_DIR, f))], { env: env(), ms: RECIPE_MS });
     expect(run.code, run.stderr).toBe(0);
   }, RECIPE_MS + 5_000);
+});
 
+describe.each(MODES)('shipped recipes $name', (mode) => {
   for (const file of RECIPES) {
-    it(`${file} passes with --sim`, async () => {
-      const run = await runs.get(file)!;
+    it(`${file} passes`, async () => {
+      const run = await runs.get(`${mode.name} ${file}`)!;
       let report: Report | undefined;
       try {
         report = JSON.parse(run.stdout) as Report;

@@ -167,4 +167,42 @@ describe('a password of metacharacters is in no output', () => {
       t.kill();
     }
   }, 90_000);
+
+  it('of the console logging in at start (--agent): its log, a refused login\'s log, and the recipe --record writes', async () => {
+    const { sim } = await metaSim();
+    const secret = join(w.scratch, 'password');
+    writeFileSync(secret, PW);
+    const record = join(w.scratch, 'recorded-at-start.json5');
+    const runs = [
+      { password: `"$(cat ${secret})"`, shown: /\[Unavailable\] Command/ },
+      { password: `"$(cat ${secret})x"`, shown: /not logged in as meta/ },
+    ];
+    for (const [i, { password, shown }] of runs.entries()) {
+      const done = join(w.scratch, `console-at-start-exited-${i}`);
+      const t = Tmux.start(
+        `aapi-secrets-start-${process.pid}-${i}`,
+        `AAPI_PASSWORD=${password} AAPI_HOME=${w.home} ${process.execPath} ${AAPI_BIN} console --server ${sim.url} --agent meta --extension 8600001 --tenant demo --campaign outbound --record ${record}; echo "exit $?" > ${done}; sleep 60`,
+      );
+      try {
+        await t.until(shown);
+        expect(t.screen()).toContain('"Password":"[Masked]"');
+        t.type(':quit');
+        t.keys('Enter');
+        await until(() => {
+          try {
+            return readFileSync(done, 'utf8').includes('exit');
+          } catch {
+            return false;
+          }
+        }, 15_000);
+        expect(readFileSync(done, 'utf8').trim()).toBe('exit 0');
+        expectNowhere(t.screen(), PW, 'the console\'s log');
+        const recorded = readFileSync(record, 'utf8');
+        expect(recorded).toContain('${env.AAPI_PASSWORD}');
+        expectNowhere(recorded, PW, 'the recording');
+      } finally {
+        t.kill();
+      }
+    }
+  }, 90_000);
 });

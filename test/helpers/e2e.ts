@@ -153,9 +153,12 @@ export class World {
     return r;
   }
 
-  /** A simulator on free ports; `fixture` (an object written as a JSON5 file) is merged over the built-in one. */
-  async sim(fixture?: object): Promise<{ sim: SimProcess; control: Control }> {
-    const args: string[] = [];
+  /**
+   * A simulator on free ports; `fixture` (an object written as a JSON5 file) is merged over the
+   * built-in one; `flags` are more of `aapi sim`'s (`--string-ids`).
+   */
+  async sim(fixture?: object, flags: string[] = []): Promise<{ sim: SimProcess; control: Control }> {
+    const args = [...flags];
     if (fixture) {
       const file = join(this.scratch, `fixture-${this.sims.length}.json5`);
       writeFileSync(file, JSON.stringify(fixture));

@@ -16,6 +16,8 @@ export interface SimArgs {
   /** Added to every frame the simulator sends: the delay of a network. */
   latencyMs?: number;
   allowOrigins: string[];
+  /** RID and SID as decimal strings in every answer and event, as the real dialler writes them. */
+  stringIds?: boolean;
 }
 
 function portOf(flag: string, value: unknown): number {
@@ -43,6 +45,7 @@ export async function runSim(args: SimArgs, io: IO): Promise<number> {
       throw err;
     }
   }
+  if (args.stringIds) fixture = { ...fixture, stringIds: true };
   if (args.latencyMs !== undefined) fixture = { ...fixture, timings: { ...fixture.timings, latencyMs: args.latencyMs } };
   let sim;
   try {
