@@ -30,6 +30,9 @@ const SKIPPED: Record<string, string> = {
   'aapi events --follow': 'streams until interrupted (test/e2e/events.e2e.test.ts follows it)',
   'npm run build:exe': 'builds two executables of 70-85 MB in about 30 s (test/e2e/exe.e2e.test.ts)',
   'node scripts/build-exe.mjs --target linux': 'as npm run build:exe (test/e2e/exe.e2e.test.ts)',
+  'aapi console --server ws://127.0.0.1:8787': 'needs a terminal (test/e2e/console.e2e.test.ts drives it in tmux)',
+  'aapi console --agent demo --extension 8600001 --tenant demo --campaign outbound': 'needs a terminal (test/e2e/console.e2e.test.ts drives it in tmux)',
+  'aapi console --attach': 'needs a terminal (test/e2e/console.e2e.test.ts drives it in tmux)',
 };
 
 interface Block {
