@@ -65,6 +65,7 @@ function build(argv: string[], env: CommandEnv): Argv {
     .option('timeout', { type: 'string', describe: 'how long to wait for a response: 500ms, 30s, 2m (env AAPI_TIMEOUT; default 30s)', global: true })
     .option('max-frame', { type: 'string', describe: 'refuse to send a request whose frame is larger: 256k, 1m, 2MiB, or bytes (env AAPI_MAX_FRAME; default 1MiB)', global: true })
     .option('insecure', { type: 'boolean', describe: 'accept a self-signed TLS certificate (the simulator\'s)', global: true })
+    .option('ca', { type: 'string', describe: 'also trust the certificate authorities in this PEM file for wss:// (env AAPI_CA)', global: true })
     .option('color', { type: 'boolean', describe: 'colour output; --no-color for plain text (env NO_COLOR)', default: true, global: true })
     .command('sim', 'Run a local Genius dialler simulator. Line 1 of stdout: its URL; line 2: its control endpoint.',
       (c) => c
@@ -129,7 +130,7 @@ function build(argv: string[], env: CommandEnv): Argv {
       run(async (a) => (await import('./commands/run.js')).run({
         files: (a.files as string[]).map(String), vars: list(a.var), reporter: String(a.reporter),
         out: a.out as string | undefined, sim: a.sim === true, check: a.check === true,
-        server: a.server as string | undefined, insecure: a.insecure === true, control: a.control as string | undefined,
+        server: a.server as string | undefined, insecure: a.insecure === true, ca: a.ca as string | undefined, control: a.control as string | undefined,
       }, env)))
     .command('batch <verb>', 'Send one request per input row (CSV or JSONL), pipelined; one JSONL output line per row; resumable.',
       (c) => {
@@ -170,10 +171,11 @@ function build(argv: string[], env: CommandEnv): Argv {
       run(async (a) => {
         const { runConsole } = await import('../console/ui.js');
         const { DEFAULT_SERVER } = await import('./commands/login.js');
+        const { readCa } = await import('./ca.js');
         if (!env.io.tty.stdin || !env.io.tty.stdout) throw new CliError('aapi console needs a terminal (for scripts: aapi run, aapi send)', EXIT.usage);
         return runConsole({
           url: (a.server as string | undefined) ?? env.io.env.AAPI_SERVER ?? DEFAULT_SERVER,
-          insecure: a.insecure === true, record: a.record as string | undefined, io: env.io, c: env.out.c,
+          insecure: a.insecure === true, ca: readCa(a.ca, env.io), record: a.record as string | undefined, io: env.io, c: env.out.c,
           attach: a.attach === true ? { profile: env.profile, io: env.io, timeoutMs: env.timeoutMs } : undefined,
         });
       }))
@@ -227,7 +229,7 @@ function unknownCommand(argv: string[]): string | undefined {
   return `unknown command ${JSON.stringify(first)}${didYouMean(first, [...COMMANDS, ...VERBS.map((v) => REQUESTS[v].cli)])}`;
 }
 
-const VALUED = new Set(['--server', '--profile', '--timeout', '--max-frame']);
+const VALUED = new Set(['--server', '--profile', '--timeout', '--max-frame', '--ca']);
 
 /** `aapi goavailable`, `aapi GOAVAILABLE`: the spec's name in any case is the verb's command (CONTRACT). */
 function canonicalVerb(argv: string[]): string[] {
@@ -261,6 +263,7 @@ export async function main(argv: string[], io: IO, daemon?: DaemonContext, serve
     const e = err instanceof CliError ? err : fromSessionError(err);
     if (e) {
       io.stderr.write(`aapi: ${e.message}\n`);
+      if (e.hint) io.stderr.write(`hint: ${e.hint}\n`);
       return e.exitCode;
     }
     io.stderr.write(`aapi: unexpected failure: ${(err as Error)?.message ?? String(err)}\n`);

@@ -34,8 +34,12 @@ export class ConnectionLost extends Error {
   }
 }
 
-/** The connection could not be made or kept (refused, TLS, DNS). */
-export class ConnectFailed extends Error {}
+/** The connection could not be made or kept (refused, TLS, DNS); `hint`, what to do, when it is known. */
+export class ConnectFailed extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+  }
+}
 
 export class RequestTimeout extends Error {
   constructor(what: string, ms: number) {

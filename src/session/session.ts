@@ -7,6 +7,8 @@ import { REQUESTS } from '../protocol/catalogue.js';
 import { classify, encodeRequest, getCI, parseFrame, requestVerb, toInt, type Json } from '../protocol/codec.js';
 import type { Verb } from '../protocol/types.js';
 import { applyDisposed, applyEvent, initialView, type AgentView } from './agent-state.js';
+import { alsoTrusting } from './ca.js';
+import { describeConnectFailure } from './connect-failure.js';
 import { AapiError, ConnectFailed, ConnectionLost, DEFAULT_MAX_FRAME_BYTES, FrameTooLarge, RequestTimeout, SessionClosed } from './errors.js';
 
 export interface Credentials {
@@ -26,7 +28,7 @@ export interface SessionOptions extends Credentials {
   campaign?: string;
   /** Accept a self-signed certificate. */
   insecure?: boolean;
-  /** Extra CA certificates to trust (PEM). */
+  /** Extra CA certificates to trust (PEM), beside the default ones. */
   ca?: string | Buffer;
   /** KeepAlive period; the spec asks for at least one every 30 s. */
   keepAliveMs?: number;
@@ -285,7 +287,7 @@ export class Session extends EventEmitter<SessionEvents> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.opts.url, {
         rejectUnauthorized: !this.opts.insecure,
-        ca: this.opts.ca,
+        ca: this.opts.ca === undefined ? undefined : alsoTrusting(this.opts.ca),
         minVersion: 'TLSv1.2',
         handshakeTimeout: this.opts.timeoutMs,
         maxPayload: 64 * 1024 * 1024,
@@ -298,7 +300,10 @@ export class Session extends EventEmitter<SessionEvents> {
           return socket;
         }) as unknown as ClientOptions['createConnection'],
       });
-      const fail = (err: Error) => reject(new ConnectFailed(`cannot connect to ${this.opts.url}: ${err.message}`));
+      const fail = (err: Error) => {
+        const { reason, hint } = describeConnectFailure(this.opts.url, err);
+        reject(new ConnectFailed(`cannot connect to ${this.opts.url}: ${reason}`, hint));
+      };
       ws.once('error', fail);
       ws.once('open', () => {
         ws.off('error', fail);

@@ -136,13 +136,13 @@ export class World {
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     return {
       AAPI_HOME: this.home, AAPI_PROFILE: undefined, AAPI_SERVER: undefined, AAPI_PASSWORD: undefined, AAPI_AGENT: undefined,
-      AAPI_EXTENSION: undefined, AAPI_TIMEOUT: undefined, AAPI_ENTRY: undefined, FORCE_COLOR: undefined, NO_COLOR: '1',
+      AAPI_EXTENSION: undefined, AAPI_TIMEOUT: undefined, AAPI_ENTRY: undefined, AAPI_CA: undefined, FORCE_COLOR: undefined, NO_COLOR: '1',
       ...extra,
     };
   }
 
-  aapi(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; ms?: number } = {}): Promise<Run> {
-    return runAapi(args, { env: this.env(opts.env), input: opts.input, ms: opts.ms ?? 60_000 });
+  aapi(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; ms?: number; cwd?: string } = {}): Promise<Run> {
+    return runAapi(args, { env: this.env(opts.env), input: opts.input, ms: opts.ms ?? 60_000, cwd: opts.cwd });
   }
 
   /** Starts `aapi ARGS` without waiting for it (stopped in cleanup). */

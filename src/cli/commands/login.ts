@@ -5,6 +5,7 @@ import type { StartReport, StartSession } from '../../daemon/context.js';
 import { dial, DialError } from '../../daemon/dial.js';
 import { forward } from '../../daemon/forward.js';
 import { PROFILE_NAME, profilePaths, type ProfilePaths } from '../../daemon/paths.js';
+import { readCa } from '../ca.js';
 import { CliError, EXIT, usageError } from '../exit.js';
 import type { IO } from '../io.js';
 import { PASSWORD_WAYS, readPassword, refusePasswordFlag } from '../password.js';
@@ -21,6 +22,8 @@ export interface LoginArgs {
   passwordStdin?: boolean;
   password?: string;
   insecure?: boolean;
+  /** --ca FILE. */
+  ca?: string;
 }
 
 /** The simulator's default address: what a new user without a dialler talks to. */
@@ -102,7 +105,12 @@ export async function login(args: LoginArgs, env: CommandEnv): Promise<number> {
   if (!agent) throw usageError('no agent: give --agent or set AAPI_AGENT');
   if (!!args.tenant !== !!args.campaign) throw usageError('--tenant and --campaign go together');
   const server = args.server ?? io.env.AAPI_SERVER ?? DEFAULT_SERVER;
-  if (!/^wss?:\/\//.test(server)) throw usageError(`--server must be a ws:// or wss:// URL, got ${JSON.stringify(server)}`);
+  if (!/^wss?:\/\//.test(server)) {
+    // The simulator prints its control URL (http://) right under its WebSocket URL.
+    const hint = /^https?:\/\//.test(server) ? 'the simulator\'s second line is its control URL: --server takes its first line, the ws:// URL' : undefined;
+    throw new CliError(`--server must be a ws:// or wss:// URL, got ${JSON.stringify(server)}`, EXIT.usage, hint);
+  }
+  const ca = readCa(args.ca, io);
 
   const running = await existing(env);
   if (running) {
@@ -114,7 +122,7 @@ export async function login(args: LoginArgs, env: CommandEnv): Promise<number> {
     url: server, agent, password: await password(args, io),
     extension: args.extension ?? io.env.AAPI_EXTENSION ?? '',
     tenant: args.tenant, campaign: args.campaign, secondFactor: args.secondFactor, storeDevice: args.storeDevice,
-    insecure: args.insecure, timeoutMs: env.timeoutMs,
+    insecure: args.insecure, ca, timeoutMs: env.timeoutMs,
   };
   const paths = profilePaths(profile, io.env);
   const report = (await startInServer(paths, request, io.interrupted)) ?? (await startServer(paths, request, io, env.timeoutMs));
