@@ -102,7 +102,7 @@ function build(argv: string[], env: CommandEnv): Argv {
     .command('logout', 'Log off and end the profile\'s session; the session server ends with its last one.',
       (c) => c.option('all', { type: 'boolean', describe: 'every profile logs off, and the session server ends' }),
       run(async (a) => (await import('./commands/session.js')).logout(env, a.all === true)))
-    .command('status', 'The session: server, agent, SID, state (LoggedOut, Unavailable, Waiting, Calling, InCall, Wrapping), open sessions.',
+    .command('status', 'The session: server, agent, SID, state (LoggedOut, Authenticated, Unavailable, Waiting, Calling, InCall, Wrapping), open sessions.',
       (c) => c.option('all', { type: 'boolean', describe: 'every profile\'s session in one table (agent, SID, state, connection)' }),
       run(async (a) => (await import('./commands/session.js')).status(env, a.all === true)))
     .command('events', 'Print the events recorded in the profile\'s event log.',

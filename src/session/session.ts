@@ -6,7 +6,7 @@ import WebSocket, { type ClientOptions } from 'ws';
 import { REQUESTS } from '../protocol/catalogue.js';
 import { classify, encodeRequest, getCI, parseFrame, requestVerb, toInt, type Json } from '../protocol/codec.js';
 import type { Verb } from '../protocol/types.js';
-import { applyDisposed, applyEvent, initialView, type AgentView } from './agent-state.js';
+import { applyAuthenticated, applyDisposed, applyEvent, initialView, type AgentView } from './agent-state.js';
 import { alsoTrusting } from './ca.js';
 import { describeConnectFailure } from './connect-failure.js';
 import { AapiError, ConnectFailed, ConnectionLost, DEFAULT_MAX_FRAME_BYTES, FrameTooLarge, RequestTimeout, SessionClosed } from './errors.js';
@@ -359,7 +359,10 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     // The new SID takes effect before the next frame is read: the events that follow a
     // re-authentication (the server re-sends the unacknowledged one) are acknowledged with it.
-    if (p.verb === 'Authenticate') this.sid = toInt(getCI(parsed.value, 'SID')) ?? this.sid;
+    if (p.verb === 'Authenticate') {
+      this.sid = toInt(getCI(parsed.value, 'SID')) ?? this.sid;
+      this.view = applyAuthenticated(this.view);
+    }
     p.resolve(parsed.value);
   }
 
