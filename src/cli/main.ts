@@ -48,6 +48,10 @@ function globals(env: CommandEnv, args: Args): void {
   env.out = new Printer(env.io, { json: args.json === true, color: args.color !== false });
 }
 
+/** The global options of a client: still accepted by the simulator, which has no use for them, but not in its help. */
+const CLIENT_OPTIONS = ['server', 'profile', 'json', 'timeout', 'max-frame', 'insecure', 'ca', 'color'];
+const hideClientOptions = (c: Argv) => CLIENT_OPTIONS.reduce((y, o) => y.hide(o), c);
+
 function build(argv: string[], env: CommandEnv): Argv {
   const run = (fn: (args: Args) => Promise<number> | number) => async (args: Args) => {
     globals(env, args);
@@ -68,7 +72,7 @@ function build(argv: string[], env: CommandEnv): Argv {
     .option('ca', { type: 'string', describe: 'also trust the certificate authorities in this PEM file for wss:// (env AAPI_CA)', global: true })
     .option('color', { type: 'boolean', describe: 'colour output; --no-color for plain text (env NO_COLOR)', default: true, global: true })
     .command('sim', 'Run a local Genius dialler simulator. Line 1 of stdout: its URL; line 2: its control endpoint.',
-      (c) => c
+      (c) => hideClientOptions(c)
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
         .option('port', { type: 'number', default: 8787, describe: 'port to listen on; 0 picks a free one' })
         .option('tls', { type: 'boolean', default: false, describe: 'serve wss:// with a self-signed certificate made at start (TLS 1.2+)' })

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { StartReport, StartSession } from '../../daemon/context.js';
 import { dial, DialError } from '../../daemon/dial.js';
@@ -83,8 +83,14 @@ async function existing(env: CommandEnv): Promise<{ agent: string; SID: number }
 // full speed; a small young generation keeps its resident memory low, and --expose-gc lets it collect
 // a job's garbage when the job ends (after a 100,000-row job: 87 -> 70 MB, bench/batch).
 // AAPI_DAEMON_NODE_OPTIONS replaces these flags.
-const daemonNodeFlags = (env: NodeJS.ProcessEnv) =>
-  env.AAPI_DAEMON_NODE_OPTIONS !== undefined ? env.AAPI_DAEMON_NODE_OPTIONS.split(/\s+/).filter(Boolean) : ['--max-semi-space-size=1', '--expose-gc'];
+export const daemonNodeFlags = (env: NodeJS.ProcessEnv) =>
+  quietV8(env.AAPI_DAEMON_NODE_OPTIONS !== undefined ? env.AAPI_DAEMON_NODE_OPTIONS.split(/\s+/).filter(Boolean) : ['--max-semi-space-size=1', '--expose-gc']);
+
+/**
+ * V8 turns WebAssembly off under --jitless and --lite-mode, and says so on stderr (the server's log,
+ * before any line of ours); turned off in the first place, it is turned off silently.
+ */
+const quietV8 = (flags: string[]) => (flags.some((f) => /^--(jitless|lite[-_]mode)$/.test(f)) ? [...flags, '--no-expose-wasm'] : flags);
 
 /** Set by scripts/build-exe.mjs in the bundle of the standalone executables (Node SEA). */
 declare const __AAPI_SEA__: boolean | undefined;
@@ -169,6 +175,8 @@ async function startServer(paths: ProfilePaths, request: StartSession, io: IO, t
   const logFd = openSync(paths.serverLog, 'a', 0o600);
   const { AAPI_PASSWORD: _secret, ...childEnv } = { ...process.env, ...io.env };
   const [program, prefix] = self(io);
+  // The log's first line of this start is ours, whatever Node or V8 may print as the server starts.
+  writeSync(logFd, `${new Date().toISOString()} starting the session server for profile ${paths.profile}: ${[program, ...prefix].join(' ')}\n`);
   // Detached from this terminal and these pipes, so `SID=$(aapi login ...)` returns at once.
   const child = spawn(program, [...prefix, '__server', paths.profile], {
     detached: true, stdio: ['pipe', logFd, logFd, 'pipe'], env: childEnv, windowsHide: true,
