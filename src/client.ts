@@ -8,7 +8,7 @@ import { LOCAL_COMMANDS } from './cli/local-commands.js';
 // warm and runs it in-process; this file stays tiny so that hand-off costs little more than
 // starting Node. Everything else (and any command when no daemon answers) loads the full CLI.
 
-const VALUED = new Set(['--server', '--profile', '--timeout', '--max-frame']);
+const VALUED = new Set(['--server', '--profile', '--timeout', '--max-frame', '--ca']);
 
 function commandOf(argv: string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {

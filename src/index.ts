@@ -1,6 +1,6 @@
 // The library: import { Session, startSimulator, REQUESTS } from 'genius-aapi'.
 export * from './protocol/types.js';
-export { REQUESTS, EVENTS_TABLE, ERRORS, resolveVerb, resolveEvent, errorSpec } from './protocol/catalogue.js';
+export { REQUESTS, EVENTS_TABLE, ERRORS, resolveVerb, resolveEvent, errorSpec, errorHint } from './protocol/catalogue.js';
 export { encodeRequest, parseFrame, classify, isSuccess, type Json } from './protocol/codec.js';
 export { validateRequest } from './protocol/validate.js';
 export { Session, type SessionOptions, type RequestOptions } from './session/session.js';

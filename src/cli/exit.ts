@@ -15,9 +15,9 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** An error the user caused and can fix; printed as one line, never with a stack. */
+/** An error the user caused and can fix; printed as one line, never with a stack, then `hint: ...` when there is one. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: ExitCode) {
+  constructor(message: string, readonly exitCode: ExitCode, readonly hint?: string) {
     super(message);
   }
 }

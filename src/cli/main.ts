@@ -49,6 +49,9 @@ function globals(env: CommandEnv, args: Args): void {
 }
 
 type Options = { key: Record<string, unknown>; hiddenOptions: string[] };
+/** The global options of a client: still accepted by the simulator, which has no use for them, but not in its help. */
+const CLIENT_OPTIONS = ['server', 'profile', 'json', 'timeout', 'max-frame', 'insecure', 'ca', 'color'];
+const hideClientOptions = (c: Argv) => CLIENT_OPTIONS.reduce((y, o) => y.hide(o), c);
 
 function build(argv: string[], env: CommandEnv): Argv {
   const run = (fn: (args: Args) => Promise<number> | number) => async (args: Args) => {
@@ -69,11 +72,12 @@ function build(argv: string[], env: CommandEnv): Argv {
     .option('timeout', { type: 'string', describe: 'how long to wait for a response: 500ms, 30s, 2m (env AAPI_TIMEOUT; default 30s)', global: true })
     .option('max-frame', { type: 'string', describe: 'refuse to send a request whose frame is larger: 256k, 1m, 2MiB, or bytes (env AAPI_MAX_FRAME; default 1MiB)', global: true })
     .option('insecure', { type: 'boolean', describe: 'accept a self-signed TLS certificate (the simulator\'s)', global: true })
+    .option('ca', { type: 'string', describe: 'also trust the certificate authorities in this PEM file for wss:// (env AAPI_CA)', global: true })
     .option('color', { type: 'boolean', describe: 'colour output; --no-color for plain text (env NO_COLOR)', default: true, global: true })
     // yargs hands a middleware the instance parsing the command (its types do not say so).
     .middleware(((_a: Args, current: Argv) => void (parsing = current)) as never, true)
     .command('sim', 'Run a local Genius dialler simulator. Line 1 of stdout: its URL; line 2: its control endpoint.',
-      (c) => c
+      (c) => hideClientOptions(c)
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
         .option('port', { type: 'number', default: 8787, describe: 'port to listen on; 0 picks a free one' })
         .option('tls', { type: 'boolean', default: false, describe: 'serve wss:// with a self-signed certificate made at start (TLS 1.2+)' })
@@ -108,7 +112,7 @@ function build(argv: string[], env: CommandEnv): Argv {
     .command('logout', 'Log off and end the profile\'s session; the session server ends with its last one.',
       (c) => c.option('all', { type: 'boolean', describe: 'every profile logs off, and the session server ends' }),
       run(async (a) => (await import('./commands/session.js')).logout(env, a.all === true)))
-    .command('status', 'The session: server, agent, SID, state (LoggedOut, Unavailable, Waiting, Calling, InCall, Wrapping), open sessions.',
+    .command('status', 'The session: server, agent, SID, state (LoggedOut, Authenticated, Unavailable, Waiting, Calling, InCall, Wrapping), open sessions.',
       (c) => c.option('all', { type: 'boolean', describe: 'every profile\'s session in one table (agent, SID, state, connection)' }),
       run(async (a) => (await import('./commands/session.js')).status(env, a.all === true)))
     .command('events', 'Print the events recorded in the profile\'s event log.',
@@ -136,7 +140,7 @@ function build(argv: string[], env: CommandEnv): Argv {
       run(async (a) => (await import('./commands/run.js')).run({
         files: (a.files as string[]).map(String), vars: list(a.var), reporter: String(a.reporter),
         out: a.out as string | undefined, sim: a.sim === true, check: a.check === true,
-        server: a.server as string | undefined, insecure: a.insecure === true, control: a.control as string | undefined,
+        server: a.server as string | undefined, insecure: a.insecure === true, ca: a.ca as string | undefined, control: a.control as string | undefined,
       }, env)))
     .command('batch <verb>', 'Send one request per input row (CSV or JSONL), pipelined; one JSONL output line per row; resumable.',
       (c) => {
@@ -239,7 +243,7 @@ function unknownFlag(msg: string, current: Argv | undefined): string {
   return didYouMeanFlag(unknown, Object.keys(key).filter((k) => !hiddenOptions.includes(k)));
 }
 
-const VALUED = new Set(['--server', '--profile', '--timeout', '--max-frame']);
+const VALUED = new Set(['--server', '--profile', '--timeout', '--max-frame', '--ca']);
 
 /** `aapi goavailable`, `aapi GOAVAILABLE`: the spec's name in any case is the verb's command (CONTRACT). */
 function canonicalVerb(argv: string[]): string[] {
@@ -273,6 +277,7 @@ export async function main(argv: string[], io: IO, daemon?: DaemonContext, serve
     const e = err instanceof CliError ? err : fromSessionError(err);
     if (e) {
       io.stderr.write(`aapi: ${e.message}\n`);
+      if (e.hint) io.stderr.write(`hint: ${e.hint}\n`);
       return e.exitCode;
     }
     io.stderr.write(`aapi: unexpected failure: ${(err as Error)?.message ?? String(err)}\n`);

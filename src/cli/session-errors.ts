@@ -35,7 +35,8 @@ export function fromSessionError(err: unknown): CliError | undefined {
   // Refused before it was sent: the input is what must change (or --max-frame).
   if (err instanceof FrameTooLarge) return new CliError(err.message, EXIT.usage);
   if (err instanceof InvalidRequest) return new CliError(err.message, EXIT.usage);
-  if (err instanceof ConnectionLost || err instanceof ConnectFailed || err instanceof SessionClosed) return new CliError(err.message, EXIT.connection);
+  if (err instanceof ConnectFailed) return new CliError(err.message, EXIT.connection, err.hint);
+  if (err instanceof ConnectionLost || err instanceof SessionClosed) return new CliError(err.message, EXIT.connection);
   return undefined;
 }
 

@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import JSON5 from 'json5';
-import { errorSpec, REQUESTS } from '../protocol/catalogue.js';
+import { errorHint, errorSpec, REQUESTS } from '../protocol/catalogue.js';
 import { classify, encodeRequest, getCI, requestVerb, toInt, type Json } from '../protocol/codec.js';
 import type { Verb } from '../protocol/types.js';
-import { applyEvent, initialView, type AgentView } from '../session/agent-state.js';
+import { applyAuthenticated, applyEvent, initialView, type AgentView } from '../session/agent-state.js';
 import { mask } from '../session/mask.js';
 
 // What the console knows, without any terminal: the toggles of the Windows API Test Client, the
@@ -108,14 +108,16 @@ export class ConsoleModel {
     if (Object.keys(msg).length === 0) return; // the daemon's "no reply" (KeepAlive, Acknowledge)
     const c = classify(msg);
     if (c.kind === 'error') {
-      const spec = errorSpec(c.errorNumber ?? 0);
-      this.entry('error', `RECEIVED: ${JSON.stringify(mask(msg))}`, spec ? `${spec.information} ${spec.hint}` : undefined);
+      const n = c.errorNumber ?? 0;
+      const spec = errorSpec(n);
+      this.entry('error', `RECEIVED: ${JSON.stringify(mask(msg))}`, spec ? `${spec.information} ${errorHint(n, getCI(msg, 'ErrorDetail'))}` : undefined);
       if (c.rid !== undefined) this.answers.get(c.rid)?.(msg);
       return;
     }
     if (c.kind === 'response') {
       const sid = toInt(getCI(msg, 'SID'));
       if (sid !== undefined && getCI(msg, 'Response') === 'OK') this.sid = sid;
+      if (this.verbOf(c.rid) === 'Authenticate') this.view = applyAuthenticated(this.view);
       this.entry('response', `RECEIVED: ${JSON.stringify(mask(msg))}`);
       if (c.rid !== undefined) this.answers.get(c.rid)?.(msg);
       return;
@@ -127,6 +129,13 @@ export class ConsoleModel {
     if (this.attached) return;
     if (this.toggles.autoAck && c.rid !== undefined) this.acknowledge(c.rid);
     else this.unacked.push(msg);
+  }
+
+  /** The verb of the latest request sent with this RID. */
+  private verbOf(rid: number | undefined): string | undefined {
+    if (rid === undefined) return undefined;
+    for (let i = this.history.length - 1; i >= 0; i--) if (toInt(getCI(this.history[i], 'RID')) === rid) return requestVerb(this.history[i]);
+    return undefined;
   }
 
   acknowledge(rid: number): void {

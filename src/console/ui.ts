@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import JSON5 from 'json5';
 import WebSocket from 'ws';
 import type { ChalkInstance } from 'chalk';
-import { CliError } from '../cli/exit.js';
+import { CliError, EXIT } from '../cli/exit.js';
 import { flagOf, valuesFromArgs } from '../cli/flags.js';
 import type { IO } from '../cli/io.js';
 import { REQUESTS, VERBS } from '../protocol/catalogue.js';
@@ -11,6 +11,8 @@ import type { KeySpec, RequestSpec, Verb } from '../protocol/types.js';
 import { ConsoleModel, type LogEntry, type Toggles } from './model.js';
 import type { PipeError } from '../daemon/pipe-client.js';
 import { openPipe } from '../cli/session-errors.js';
+import { alsoTrusting } from '../session/ca.js';
+import { describeConnectFailure } from '../session/connect-failure.js';
 
 // The terminal side of `aapi console`: enquirer prompts for picking a command and filling its keys,
 // with the SENT/RECEIVED log printed above the prompt as frames arrive.
@@ -31,6 +33,8 @@ export interface ConsoleOptions {
   /** How long to wait for the answers of the login at start. */
   timeoutMs: number;
   login?: ConsoleLogin;
+  /** Extra certificate authorities to trust (PEM). */
+  ca?: string;
   /** Use this profile's live session (from `aapi login`) instead of a connection of its own. */
   attach?: { profile: string; io: IO; timeoutMs: number };
   record?: string;
@@ -67,11 +71,15 @@ interface Wire {
   close(): void;
 }
 
-async function wsWire(url: string, insecure: boolean, model: ConsoleModel, onClose: () => void): Promise<Wire> {
-  const ws = new WebSocket(url, { rejectUnauthorized: !insecure, minVersion: 'TLSv1.2' });
+async function wsWire(o: ConsoleOptions, model: ConsoleModel, onClose: () => void): Promise<Wire> {
+  const url = o.url;
+  const ws = new WebSocket(url, { rejectUnauthorized: !o.insecure, ca: o.ca === undefined ? undefined : alsoTrusting(o.ca), minVersion: 'TLSv1.2' });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
-    ws.once('error', (err) => reject(new CliError(`cannot connect to ${url}: ${err.message}`, 3)));
+    ws.once('error', (err) => {
+      const { reason, hint } = describeConnectFailure(url, err);
+      reject(new CliError(`cannot connect to ${url}: ${reason}`, EXIT.connection, hint));
+    });
   });
   ws.on('error', () => {});
   ws.on('message', (data) => {
@@ -126,7 +134,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
   };
   wire = o.attach
     ? await pipeWire(o.attach, model, onClose)
-    : await wsWire(o.url, o.insecure, model, onClose);
+    : await wsWire(o, model, onClose);
   model.attached = !!o.attach;
 
   const ask = async <T>(ctor: string, options: Record<string, unknown>): Promise<T> => {

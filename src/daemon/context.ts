@@ -53,6 +53,8 @@ export interface StartSession {
   secondFactor?: string;
   storeDevice?: number;
   insecure?: boolean;
+  /** The certificates of --ca (PEM), read by the client: a path would mean another directory here. */
+  ca?: string;
   timeoutMs?: number;
   keepAliveMs?: number;
 }

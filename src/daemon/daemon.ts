@@ -223,7 +223,7 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
       session = await Session.open({
         url: r.url, agent: r.agent, password: r.password, extension: r.extension,
         tenant: r.tenant, campaign: r.campaign, secondFactor: r.secondFactor, storeDevice: r.storeDevice,
-        deviceId: readDevice(p), insecure: r.insecure, timeoutMs: r.timeoutMs, keepAliveMs: r.keepAliveMs,
+        deviceId: readDevice(p), insecure: r.insecure, ca: r.ca, timeoutMs: r.timeoutMs, keepAliveMs: r.keepAliveMs,
         record: (event) => void eventLog.append(event),
       });
     } catch (err) {
@@ -233,7 +233,7 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
         ok: false,
         exitCode: aapi && !aapi.isAuthFailure ? EXIT.failed : EXIT.connection,
         error: e.message,
-        hint: aapi?.hint ?? (e instanceof ConnectFailed ? 'is the server running? `aapi sim` starts a local one' : undefined),
+        hint: aapi?.hint ?? (e instanceof ConnectFailed ? e.hint : undefined),
       };
     } finally {
       r.password = '';

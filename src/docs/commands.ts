@@ -52,7 +52,7 @@ export function renderCommandsDoc(): string {
   out.push('## Errors', '', '| number | level | message | meaning | what to do |', '|---|---|---|---|---|');
   for (const n of ERROR_CODES) {
     const e = ERRORS[n];
-    out.push(`| ${n} | ${e.level} | ${cell(e.message)} | ${cell(e.information)}${e.unreachable ? ` (No AAPI verb reaches it: ${e.unreachable}.)` : ''} | ${cell(e.hint)} |`);
+    out.push(`| ${n} | ${e.level} | ${cell(e.message)} | ${cell(e.information)}${e.unreachable ? ` (No AAPI verb reaches it: ${e.unreachable}.)` : ''} | ${cell([e.hint, ...(e.byDetail ?? []).map((d) => `When the ErrorDetail says "${d.detail.source}": ${d.hint}`)].join(' '))} |`);
   }
   out.push('');
   return out.join('\n');

@@ -40,6 +40,13 @@ export function errorSpec(n: number): ErrorSpec | undefined {
   return isErrorCode(n) ? ERRORS[n] : undefined;
 }
 
+/** What to do about error `n`, the ErrorDetail that came with it considered. */
+export function errorHint(n: number, detail?: unknown): string | undefined {
+  const spec = errorSpec(n);
+  const text = typeof detail === 'string' ? detail : '';
+  return spec?.byDetail?.find((d) => d.detail.test(text))?.hint ?? spec?.hint;
+}
+
 export function requestSpec(verb: Verb): RequestSpec {
   return REQUESTS[verb];
 }

@@ -13,7 +13,10 @@ const SCRIPT = 'SuperScripts are requested by the SuperScripter client, not by a
 const DESIGNER = 'Designer connections are not part of the Agent API';
 
 export const ERRORS: ErrorTable = {
-  99: e(99, 'Serious', 'Malformed message', 'The request is not in the expected format: not JSON, an unknown type, or a key missing or of the wrong type.', 'Check the request against `aapi <verb> --help`.'),
+  99: {
+    ...e(99, 'Serious', 'Malformed message', 'The request is not in the expected format: not JSON, an unknown type, or a key missing or of the wrong type.', 'Check the request against `aapi <verb> --help`.'),
+    byDetail: [{ detail: /not connected/i, hint: 'Connect the agent to a campaign first: `aapi connect --tenant T --campaign C` (or `aapi login` with --tenant and --campaign); `aapi get-tenants` lists the tenants.' }],
+  },
   100: e(100, 'Critical', 'Username and/or password is not valid', 'The credentials do not match the AAPI\'s.', 'Check the agent name and password.'),
   101: e(101, 'Critical', 'User is not authorised to log on', 'The account has no permission to log on through the AAPI.', 'Ask an administrator to allow the account to use the AAPI.'),
   102: e(102, 'Critical', 'User is currently banned', 'The account is blocked, normally after too many failed logins.', 'Wait for the ban to lapse, or ask an administrator to lift it.'),

@@ -23,8 +23,11 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** The agent's state as the events tell it (CONTRACT, `aapi status`). */
-export type AgentState = 'LoggedOut' | 'Unavailable' | 'Waiting' | 'Calling' | 'InCall' | 'Wrapping';
+/**
+ * The agent's state as the events tell it (CONTRACT, `aapi status`); `Authenticated`: authenticated
+ * but not connected to a campaign (no event says so: the Authenticate response does).
+ */
+export type AgentState = 'LoggedOut' | 'Authenticated' | 'Unavailable' | 'Waiting' | 'Calling' | 'InCall' | 'Wrapping';
 
 /**
  * How a key travels on the wire.
@@ -138,6 +141,11 @@ export interface ErrorSpec<C extends ErrorCode = ErrorCode> {
   information: string;
   /** What the user can do about it. */
   hint: string;
+  /**
+   * Better hints for what an ErrorDetail says, first match wins: one error number covers several
+   * causes (99: a malformed message, or a request the agent's state does not allow yet).
+   */
+  byDetail?: readonly { detail: RegExp; hint: string }[];
   /** Set when no AAPI verb can produce it, with why (the simulator cannot produce it either). */
   unreachable?: string;
 }

@@ -104,5 +104,7 @@ export interface RecipeResult {
   error?: string;
   /** The server could not be reached at all. */
   unreachable?: boolean;
+  /** What to do about `error`, when that is known (a certificate to trust, the wrong scheme ...). */
+  hint?: string;
   passed: boolean;
 }

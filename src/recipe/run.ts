@@ -17,6 +17,8 @@ import { interpolate, mismatch, StepError, valueAt } from './values.js';
 export interface RunOptions {
   url: string;
   insecure?: boolean;
+  /** Extra certificate authorities to trust (PEM). */
+  ca?: string;
   /** --var overrides. */
   vars?: Json;
   env?: NodeJS.ProcessEnv;
@@ -261,7 +263,7 @@ export async function runRecipe(recipe: Recipe, opts: RunOptions): Promise<Recip
         red.learn(e);
         events.push(e);
       };
-      const session = await Session.connect({ url: opts.url, insecure: opts.insecure, reconnect: false, timeoutMs: opts.timeoutMs, maxFrameBytes: opts.maxFrameBytes, record });
+      const session = await Session.connect({ url: opts.url, insecure: opts.insecure, ca: opts.ca, reconnect: false, timeoutMs: opts.timeoutMs, maxFrameBytes: opts.maxFrameBytes, record });
       conns.set(name, { session, events });
       if (def.agent) {
         const d = interpolate(def, scope) as Json;
@@ -279,7 +281,7 @@ export async function runRecipe(recipe: Recipe, opts: RunOptions): Promise<Recip
     await runner.steps(recipe.steps);
     return result(runner.results);
   } catch (err) {
-    return { ...result([], (err as Error).message), unreachable: err instanceof ConnectFailed };
+    return { ...result([], (err as Error).message), ...(err instanceof ConnectFailed ? { unreachable: true, hint: err.hint && red.text(err.hint) } : {}) };
   } finally {
     for (const { session } of conns.values()) session.close();
   }

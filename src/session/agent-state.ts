@@ -36,6 +36,14 @@ export function applyEvent(view: AgentView, msg: Json, at = new Date().toISOStri
   return { state, sessions };
 }
 
+/**
+ * A successful Authenticate: the AAPI knows the agent, who is on no campaign until Connect (whose
+ * NowUnavailable follows). A re-authentication keeps whatever state the events told.
+ */
+export function applyAuthenticated(view: AgentView): AgentView {
+  return view.state === 'LoggedOut' ? { ...view, state: 'Authenticated' } : view;
+}
+
 /** A session is closed by a successful Disposition on its index (no event says so for SessionIndex 1-9). */
 export function applyDisposed(view: AgentView, sessionIndex: number): AgentView {
   if (sessionIndex === 0) return view;

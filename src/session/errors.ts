@@ -1,4 +1,4 @@
-import { errorSpec } from '../protocol/catalogue.js';
+import { errorHint, errorSpec } from '../protocol/catalogue.js';
 import { getCI, toInt, type Json } from '../protocol/codec.js';
 import { formatSize } from '../util/size.js';
 
@@ -16,9 +16,9 @@ export class AapiError extends Error {
     this.level = level;
   }
 
-  /** The catalogue's advice for this error number. */
+  /** The catalogue's advice for this error number and its detail. */
   get hint(): string | undefined {
-    return errorSpec(this.errorNumber)?.hint;
+    return errorHint(this.errorNumber, getCI(this.response, 'ErrorDetail'));
   }
 
   /** Errors 100-107: the credentials will not do; trying again will not help. */
@@ -34,8 +34,12 @@ export class ConnectionLost extends Error {
   }
 }
 
-/** The connection could not be made or kept (refused, TLS, DNS). */
-export class ConnectFailed extends Error {}
+/** The connection could not be made or kept (refused, TLS, DNS); `hint`, what to do, when it is known. */
+export class ConnectFailed extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+  }
+}
 
 export class RequestTimeout extends Error {
   constructor(what: string, ms: number) {

@@ -7,7 +7,9 @@ import { REQUESTS } from '../protocol/catalogue.js';
 import { classify, encodeRequest, getCI, parseFrame, requestVerb, toInt, type Json } from '../protocol/codec.js';
 import type { Verb } from '../protocol/types.js';
 import { missingRid } from '../protocol/validate.js';
-import { applyDisposed, applyEvent, initialView, type AgentView } from './agent-state.js';
+import { applyAuthenticated, applyDisposed, applyEvent, initialView, type AgentView } from './agent-state.js';
+import { alsoTrusting } from './ca.js';
+import { describeConnectFailure } from './connect-failure.js';
 import { AapiError, ConnectFailed, ConnectionLost, DEFAULT_MAX_FRAME_BYTES, FrameTooLarge, InvalidRequest, RequestTimeout, SessionClosed } from './errors.js';
 
 export interface Credentials {
@@ -27,7 +29,7 @@ export interface SessionOptions extends Credentials {
   campaign?: string;
   /** Accept a self-signed certificate. */
   insecure?: boolean;
-  /** Extra CA certificates to trust (PEM). */
+  /** Extra CA certificates to trust (PEM), beside the default ones. */
   ca?: string | Buffer;
   /** KeepAlive period; the spec asks for at least one every 30 s. */
   keepAliveMs?: number;
@@ -290,7 +292,7 @@ export class Session extends EventEmitter<SessionEvents> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.opts.url, {
         rejectUnauthorized: !this.opts.insecure,
-        ca: this.opts.ca,
+        ca: this.opts.ca === undefined ? undefined : alsoTrusting(this.opts.ca),
         minVersion: 'TLSv1.2',
         handshakeTimeout: this.opts.timeoutMs,
         maxPayload: 64 * 1024 * 1024,
@@ -303,7 +305,10 @@ export class Session extends EventEmitter<SessionEvents> {
           return socket;
         }) as unknown as ClientOptions['createConnection'],
       });
-      const fail = (err: Error) => reject(new ConnectFailed(`cannot connect to ${this.opts.url}: ${err.message}`));
+      const fail = (err: Error) => {
+        const { reason, hint } = describeConnectFailure(this.opts.url, err);
+        reject(new ConnectFailed(`cannot connect to ${this.opts.url}: ${reason}`, hint));
+      };
       ws.once('error', fail);
       ws.once('open', () => {
         ws.off('error', fail);
@@ -359,7 +364,10 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     // The new SID takes effect before the next frame is read: the events that follow a
     // re-authentication (the server re-sends the unacknowledged one) are acknowledged with it.
-    if (p.verb === 'Authenticate') this.sid = toInt(getCI(parsed.value, 'SID')) ?? this.sid;
+    if (p.verb === 'Authenticate') {
+      this.sid = toInt(getCI(parsed.value, 'SID')) ?? this.sid;
+      this.view = applyAuthenticated(this.view);
+    }
     p.resolve(parsed.value);
   }
 

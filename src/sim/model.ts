@@ -100,7 +100,7 @@ export class AgentLine {
 
   /** The agent's state as its events tell it: the live call decides, then availability. */
   get state(): AgentState {
-    if (!this.connected) return 'LoggedOut';
+    if (!this.connected) return this.session ? 'Authenticated' : 'LoggedOut';
     const live = this.live;
     if (live) return live.phase;
     return this.available ? 'Waiting' : 'Unavailable';

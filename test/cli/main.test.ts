@@ -40,6 +40,15 @@ describe('main', () => {
     expect(help.out).toMatch(/KeepAlive/);
     expect(segment).toHaveBeenCalled();
   });
+
+  it('sim --help leaves out the client\'s global options, which mean nothing to the simulator (still accepted)', async () => {
+    const help = await run(['sim', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/--cert-out/);
+    for (const flag of ['--server', '--profile', '--json', '--timeout', '--max-frame', '--insecure', '--ca', '--color']) expect(help.out, flag).not.toContain(flag);
+    expect((await run(['login', '--help'])).out).toMatch(/--ca +also trust/);
+    expect((await run(['sim', '--json', '--port', 'x'])).err).toMatch(/--port must be a port number/);
+  });
 });
 
 describe('a flag left without its value', () => {

@@ -135,4 +135,24 @@ describe('console model', () => {
     expect(m.toggles.autoAck).toBe(true);
     expect(m.view.state).toBe('Waiting');
   });
+
+  it('says Authenticated once Authenticate is answered OK, not on another response', () => {
+    const { m, sent } = setup();
+    m.transmit(m.build('GetTenants', {}));
+    m.receive({ RID: sent[0].RID, tenants: ['demo'] });
+    expect(m.view.state).toBe('LoggedOut');
+    m.transmit(m.build('Authenticate', { Agent: 'demo', Password: 'pw', extension: '1' }));
+    m.receive({ Response: 'ERROR', RID: sent[1].RID, ErrorNumber: 100 });
+    expect(m.view.state).toBe('LoggedOut');
+    m.transmit(m.build('Authenticate', { Agent: 'demo', Password: 'demo', extension: '1' }));
+    m.receive({ Response: 'OK', RID: sent[2].RID, SID: 7 });
+    expect(m.view.state).toBe('Authenticated');
+  });
+
+  it('notes error 99 for an agent on no campaign with the hint to connect', () => {
+    const { m, sent, log } = setup();
+    m.transmit(m.build('GoAvailable', {}));
+    m.receive({ Response: 'ERROR', RID: sent[0].RID, ErrorNumber: 99, ErrorLevel: 'Serious', ErrorMessage: 'Malformed message', ErrorDetail: 'the agent is not connected to the dialler: send Connect first' });
+    expect(log.at(-1)?.note).toMatch(/`aapi connect --tenant T --campaign C`/);
+  });
 });

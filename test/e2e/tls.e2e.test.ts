@@ -1,4 +1,5 @@
 import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { generate } from 'selfsigned';
@@ -180,4 +181,90 @@ describe('the simulator\'s self-signed certificate', () => {
     expect(`${passed.stdout}${passed.stderr}`).toMatch(/1 of 1 recipe passed; [1-9]\d* passed, 0 failed/);
     expect(await authenticates(control)).toBe(before + 1);
   }, 90_000);
+});
+
+describe('--ca FILE: a certificate authority to trust (the simulator\'s --cert-out)', () => {
+  let sim: SimProcess;
+  let cert: string;
+  beforeAll(async () => {
+    cert = join(w.scratch, 'sim-cert.pem');
+    sim = await spawnSim(['--tls', '--cert-out', cert], 30_000);
+  }, 60_000);
+  afterAll(async () => {
+    await sim?.stop();
+  }, 30_000);
+
+  it('the simulator suggests it when it wrote its certificate', async () => {
+    const hint = `try: aapi login --server ${sim.url} --ca ${cert} --agent demo`;
+    expect(await until(() => sim.stderr().includes(hint), 10_000), sim.stderr()).toBe(true);
+  });
+
+  it('without --ca or --insecure, login exits 3 with the hint to give one, not "is the server running?"', async () => {
+    w.profiles.add('default');
+    const r = await w.aapi([...LOGIN, '--server', sim.url], { env: { AAPI_PASSWORD: 'demo' } });
+    expectTlsFailure(r, /certificate/i);
+    expect(r.stderr).toMatch(/^hint: .*--ca FILE.*--cert-out.*--insecure/m);
+    expect(r.stderr).not.toMatch(/is the server running/);
+  }, 60_000);
+
+  it('login --ca FILE, relative to the caller\'s directory, succeeds without --insecure', async () => {
+    w.profiles.add('default');
+    const r = await w.aapi([...LOGIN, '--server', sim.url, '--ca', 'sim-cert.pem'], { env: { AAPI_PASSWORD: 'demo' }, cwd: w.scratch });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\n$/);
+    expect((await new Control(sim).state()).agents.demo?.sid).toBe(Number(r.stdout));
+  }, 60_000);
+
+  it('AAPI_CA does the same for aapi run: the whole recipe passes', async () => {
+    const r = await w.aapi(['run', '--server', sim.url, RECIPE], { env: { AAPI_CA: cert } });
+    expect(r.code, JSON.stringify(r)).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/1 of 1 recipe passed/);
+  }, 90_000);
+
+  it('a missing file, or one with no certificate, exits 2 naming it, before anything is sent', async () => {
+    const before = await authenticates(new Control(sim));
+    w.profiles.add('default');
+    const missing = await w.aapi([...LOGIN, '--server', sim.url, '--ca', join(w.scratch, 'nope.pem')], { env: { AAPI_PASSWORD: 'demo' } });
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toBe(`aapi: cannot read --ca ${join(w.scratch, 'nope.pem')}: ENOENT\n`);
+    const notPem = await w.aapi(['run', '--server', sim.url, RECIPE], { env: { AAPI_CA: RECIPE } });
+    expect(notPem.code).toBe(2);
+    expect(notPem.stderr).toBe(`aapi: AAPI_CA ${RECIPE} holds no PEM certificate (-----BEGIN CERTIFICATE-----)\n`);
+    expect(await authenticates(new Control(sim))).toBe(before);
+  }, 60_000);
+});
+
+describe('a URL that is not the dialler\'s WebSocket', () => {
+  let sim: SimProcess;
+  beforeAll(async () => {
+    sim = await spawnSim([], 30_000);
+  }, 60_000);
+  afterAll(async () => {
+    await sim?.stop();
+  }, 30_000);
+
+  it('wss:// to a plain ws:// server: it speaks ws://; no raw OpenSSL error', async () => {
+    const wss = sim.url.replace(/^ws:/, 'wss:');
+    w.profiles.add('default');
+    const r = await w.aapi([...LOGIN, '--server', wss], { env: { AAPI_PASSWORD: 'demo' } });
+    expectTlsFailure(r, /did not answer in TLS/);
+    expect(r.stderr).not.toMatch(/deps\/openssl|SSL routines/);
+    expect(r.stderr).toContain(`hint: it speaks ws://, not wss://: --server ${sim.url}\n`);
+  }, 60_000);
+
+  it('the control URL given as --server: use the first line, the ws:// URL', async () => {
+    const control = sim.controlUrl.replace(/^http:/, 'ws:');
+    w.profiles.add('default');
+    const r = await w.aapi([...LOGIN, '--server', control], { env: { AAPI_PASSWORD: 'demo' } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/HTTP 404/);
+    expect(r.stderr).toMatch(/^hint: that looks like the simulator's control URL \(its second line\): --server takes its first line, the ws:\/\/ URL$/m);
+    const http = await w.aapi([...LOGIN, '--server', sim.controlUrl], { env: { AAPI_PASSWORD: 'demo' } });
+    expect(http.code).toBe(2);
+    expect(http.stderr).toMatch(/^hint: the simulator's second line is its control URL/m);
+    const run = await w.aapi(['run', '--server', control, RECIPE]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^hint: that looks like the simulator's control URL/m);
+  }, 60_000);
 });

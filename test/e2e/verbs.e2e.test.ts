@@ -66,7 +66,7 @@ const liveCall = async (c: Control, agentName = 'demo') => (await c.state()).age
 describe('verbs', () => {
   it('session verbs: get-tenants, get-campaigns, connect, get-webrtc, keep-alive, authenticate, send, logoff', async () => {
     const a = await agent('session', { tenant: false });
-    expect(json(await w.aapi(['status'], { env: a.env })).state).toBe('LoggedOut');
+    expect(json(await w.aapi(['status'], { env: a.env })).state).toBe('Authenticated');
 
     expect(json(await a.verb(['get-tenants'])).tenants).toEqual(['demo', 'other']);
     expect(json(await a.verb(['get-campaigns', '--tenant', 'demo'])).campaigns).toEqual(['outbound', 'paused']);

@@ -136,7 +136,7 @@ export class World {
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     return {
       AAPI_HOME: this.home, AAPI_PROFILE: undefined, AAPI_SERVER: undefined, AAPI_PASSWORD: undefined, AAPI_AGENT: undefined,
-      AAPI_EXTENSION: undefined, AAPI_TIMEOUT: undefined, AAPI_ENTRY: undefined, FORCE_COLOR: undefined, NO_COLOR: '1',
+      AAPI_EXTENSION: undefined, AAPI_TIMEOUT: undefined, AAPI_ENTRY: undefined, AAPI_CA: undefined, FORCE_COLOR: undefined, NO_COLOR: '1',
       ...extra,
     };
   }

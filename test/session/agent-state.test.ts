@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyDisposed, applyEvent, initialView, type AgentView } from '../../src/session/agent-state.js';
+import { applyAuthenticated, applyDisposed, applyEvent, initialView, type AgentView } from '../../src/session/agent-state.js';
 
 const fold = (events: Record<string, unknown>[], view: AgentView = initialView()) =>
   events.reduce((v, e, i) => applyEvent(v, { RID: i + 1, ...e }, `t${i}`), view);
@@ -43,5 +43,15 @@ describe('agent state from events', () => {
     const v = fold([{ event: 'NowCalling' }, { event: 'NowInCall' }, { event: 'NowInCall' }, { event: 'NowWrapping' }]);
     expect(v.sessions.get(0)).toEqual({ phase: 'Wrapping', since: 't3' });
     expect(fold([{ event: 'NowCalling' }, { event: 'NowInCall' }, { event: 'NowInCall' }]).sessions.get(0)).toEqual({ phase: 'InCall', since: 't1' });
+  });
+
+  it('Authenticated between a successful Authenticate and Connect\'s NowUnavailable; LoggedOut again after NowLoggedOff', () => {
+    let v = applyAuthenticated(initialView());
+    expect(v.state).toBe('Authenticated');
+    v = fold([{ event: 'NowUnavailable' }], v);
+    expect(v.state).toBe('Unavailable');
+    // A re-authentication (after a drop, or a 198) leaves what the events told.
+    expect(applyAuthenticated(v).state).toBe('Unavailable');
+    expect(fold([{ event: 'NowLoggedOff' }], v).state).toBe('LoggedOut');
   });
 });

@@ -37,3 +37,13 @@ describe('ConnectionLost and RequestTimeout', () => {
     expect(new RequestTimeout('GoAvailable', 250).message).toBe('no answer to GoAvailable within 250 ms');
   });
 });
+
+describe('the hint of an error', () => {
+  it('follows what the ErrorDetail says when the catalogue knows it: 99 for an agent on no campaign points at `aapi connect`', () => {
+    const notConnected = new AapiError({ Response: 'ERROR', ErrorNumber: 99, ErrorDetail: 'the agent is not connected to the dialler: send Connect first' });
+    expect(notConnected.hint).toMatch(/`aapi connect --tenant T --campaign C`/);
+    expect(notConnected.hint).not.toMatch(/--help/);
+    expect(new AapiError({ Response: 'ERROR', ErrorNumber: 99, ErrorDetail: 'unknown type "Nope"' }).hint).toMatch(/`aapi <verb> --help`/);
+    expect(new AapiError({ Response: 'ERROR', ErrorNumber: 99 }).hint).toMatch(/`aapi <verb> --help`/);
+  });
+});

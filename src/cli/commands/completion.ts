@@ -44,6 +44,7 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'timeout', describe: 'how long to wait for a response: 500ms, 30s, 2m', value: any },
   { name: 'max-frame', describe: 'the largest request frame to send: 256k, 1m, 2MiB', value: any },
   { name: 'insecure', describe: 'accept a self-signed TLS certificate' },
+  { name: 'ca', describe: 'also trust the certificate authorities in this PEM file', value: 'file' },
   { name: 'color', describe: 'colour output' },
   { name: 'no-color', describe: 'plain text' },
   { name: 'help', describe: 'show help' },

@@ -1,12 +1,14 @@
 import type { ConsoleLogin } from '../../console/ui.js';
 import { CliError, EXIT, usageError } from '../exit.js';
 import type { CommandEnv } from '../main.js';
+import { readCa } from '../ca.js';
 import { readPassword } from '../password.js';
 import { DEFAULT_SERVER } from './login.js';
 
 export interface ConsoleArgs {
   server?: string;
   insecure?: boolean;
+  ca?: string;
   record?: string;
   attach: boolean;
   agent?: string;
@@ -46,7 +48,7 @@ export async function consoleCommand(args: ConsoleArgs, env: CommandEnv): Promis
   const { runConsole } = await import('../../console/ui.js');
   return runConsole({
     url: args.server ?? io.env.AAPI_SERVER ?? DEFAULT_SERVER,
-    insecure: args.insecure === true, record: args.record, io, c: env.out.c, timeoutMs: env.timeoutMs, login,
+    insecure: args.insecure === true, ca: readCa(args.ca, io), record: args.record, io, c: env.out.c, timeoutMs: env.timeoutMs, login,
     attach: args.attach ? { profile: env.profile, io, timeoutMs: env.timeoutMs } : undefined,
   });
 }

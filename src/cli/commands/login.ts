@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { StartReport, StartSession } from '../../daemon/context.js';
 import { dial, DialError } from '../../daemon/dial.js';
 import { forward } from '../../daemon/forward.js';
 import { PROFILE_NAME, profilePaths, type ProfilePaths } from '../../daemon/paths.js';
+import { readCa } from '../ca.js';
 import { CliError, EXIT, usageError } from '../exit.js';
 import type { IO } from '../io.js';
 import { PASSWORD_WAYS, readPassword, refusePasswordFlag } from '../password.js';
@@ -22,6 +23,8 @@ export interface LoginArgs {
   passwordStdin?: boolean;
   password?: string;
   insecure?: boolean;
+  /** --ca FILE. */
+  ca?: string;
 }
 
 /** The simulator's default address: what a new user without a dialler talks to. */
@@ -81,8 +84,14 @@ async function existing(env: CommandEnv): Promise<{ agent: string; SID: number }
 // full speed; a small young generation keeps its resident memory low, and --expose-gc lets it collect
 // a job's garbage when the job ends (after a 100,000-row job: 87 -> 70 MB, bench/batch).
 // AAPI_DAEMON_NODE_OPTIONS replaces these flags.
-const daemonNodeFlags = (env: NodeJS.ProcessEnv) =>
-  env.AAPI_DAEMON_NODE_OPTIONS !== undefined ? env.AAPI_DAEMON_NODE_OPTIONS.split(/\s+/).filter(Boolean) : ['--max-semi-space-size=1', '--expose-gc'];
+export const daemonNodeFlags = (env: NodeJS.ProcessEnv) =>
+  quietV8(env.AAPI_DAEMON_NODE_OPTIONS !== undefined ? env.AAPI_DAEMON_NODE_OPTIONS.split(/\s+/).filter(Boolean) : ['--max-semi-space-size=1', '--expose-gc']);
+
+/**
+ * V8 turns WebAssembly off under --jitless and --lite-mode, and says so on stderr (the server's log,
+ * before any line of ours); turned off in the first place, it is turned off silently.
+ */
+const quietV8 = (flags: string[]) => (flags.some((f) => /^--(jitless|lite[-_]mode)$/.test(f)) ? [...flags, '--no-expose-wasm'] : flags);
 
 /** Set by scripts/build-exe.mjs in the bundle of the standalone executables (Node SEA). */
 declare const __AAPI_SEA__: boolean | undefined;
@@ -103,7 +112,12 @@ export async function login(args: LoginArgs, env: CommandEnv): Promise<number> {
   if (!agent) throw usageError('no agent: give --agent or set AAPI_AGENT');
   if (!!args.tenant !== !!args.campaign) throw usageError('--tenant and --campaign go together');
   const server = args.server ?? io.env.AAPI_SERVER ?? DEFAULT_SERVER;
-  if (!/^wss?:\/\//.test(server)) throw usageError(`--server must be a ws:// or wss:// URL, got ${JSON.stringify(server)}`);
+  if (!/^wss?:\/\//.test(server)) {
+    // The simulator prints its control URL (http://) right under its WebSocket URL.
+    const hint = /^https?:\/\//.test(server) ? 'the simulator\'s second line is its control URL: --server takes its first line, the ws:// URL' : undefined;
+    throw new CliError(`--server must be a ws:// or wss:// URL, got ${JSON.stringify(server)}`, EXIT.usage, hint);
+  }
+  const ca = readCa(args.ca, io);
 
   const running = await existing(env);
   if (running) {
@@ -115,7 +129,7 @@ export async function login(args: LoginArgs, env: CommandEnv): Promise<number> {
     url: server, agent, password: await password(args, io),
     extension: args.extension ?? io.env.AAPI_EXTENSION ?? '',
     tenant: args.tenant, campaign: args.campaign, secondFactor: args.secondFactor, storeDevice: args.storeDevice,
-    insecure: args.insecure, timeoutMs: env.timeoutMs,
+    insecure: args.insecure, ca, timeoutMs: env.timeoutMs,
   };
   const paths = profilePaths(profile, io.env);
   const report = (await startInServer(paths, request, io.interrupted)) ?? (await startServer(paths, request, io, env.timeoutMs));
@@ -162,6 +176,8 @@ async function startServer(paths: ProfilePaths, request: StartSession, io: IO, t
   const logFd = openSync(paths.serverLog, 'a', 0o600);
   const { AAPI_PASSWORD: _secret, ...childEnv } = { ...process.env, ...io.env };
   const [program, prefix] = self(io);
+  // The log's first line of this start is ours, whatever Node or V8 may print as the server starts.
+  writeSync(logFd, `${new Date().toISOString()} starting the session server for profile ${paths.profile}: ${[program, ...prefix].join(' ')}\n`);
   // Detached from this terminal and these pipes, so `SID=$(aapi login ...)` returns at once.
   const child = spawn(program, [...prefix, '__server', paths.profile], {
     detached: true, stdio: ['pipe', logFd, logFd, 'pipe'], env: childEnv, windowsHide: true,

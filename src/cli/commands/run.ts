@@ -7,6 +7,7 @@ import { runRecipe, type RunOptions } from '../../recipe/run.js';
 import type { Simulator } from '../../sim/server.js';
 import { RecipeSyntaxError } from '../../recipe/source.js';
 import { Redactor } from '../../session/mask.js';
+import { readCa } from '../ca.js';
 import { EXIT, usageError } from '../exit.js';
 import { expandFiles } from '../glob.js';
 import type { CommandEnv } from '../main.js';
@@ -21,6 +22,8 @@ export interface RunArgs {
   check: boolean;
   server?: string;
   insecure?: boolean;
+  /** --ca FILE. */
+  ca?: string;
   /** The HTTP control endpoint of an `aapi sim` (its second line), for `control` steps. */
   control?: string;
 }
@@ -74,6 +77,7 @@ export async function run(args: RunArgs, env: CommandEnv): Promise<number> {
   const red = new Redactor().fromEnv(env.io.env);
   // Every file is checked before anything is sent.
   const recipes = expandFiles(args.files).map((file) => load(file, red));
+  const ca = readCa(args.ca, env.io);
   if (args.check) {
     for (const r of recipes) env.out.info(`${r.file}: ok (${r.steps.length} steps)`);
     return EXIT.ok;
@@ -94,7 +98,7 @@ export async function run(args: RunArgs, env: CommandEnv): Promise<number> {
     for (const recipe of recipes) {
       if (live) env.out.info(env.out.c.bold(red.text(recipe.name)) + env.out.c.dim(` (${recipe.file})`));
       const result = await runRecipe(recipe, {
-        url, insecure: args.insecure || args.sim, vars, env: env.io.env, timeoutMs: env.timeoutMs, maxFrameBytes: env.maxFrameBytes, control, redactor: red,
+        url, insecure: args.insecure || args.sim, ca, vars, env: env.io.env, timeoutMs: env.timeoutMs, maxFrameBytes: env.maxFrameBytes, control, redactor: red,
         onStep: live ? (r, rec) => env.out.info(prettyStep(r, rec.source, red, env.out.c)) : undefined,
       });
       if (live && result.error) env.out.info(env.out.c.red(`  ✘ ${result.error}`));
@@ -115,6 +119,8 @@ export async function run(args: RunArgs, env: CommandEnv): Promise<number> {
     env.out.info(prettySummary(results, env.out.c));
   } else if (live) env.out.info(prettySummary(results, env.out.c));
   else env.io.stdout.write(report);
+  // Beside any report, on stderr: every recipe met the same server, so each hint is told once.
+  for (const hint of new Set(results.map((r) => r.hint).filter(Boolean))) env.out.info(`hint: ${hint}`);
   if (results.some((r) => r.unreachable)) return EXIT.connection;
   return results.every((r) => r.passed) ? EXIT.ok : EXIT.failed;
 }

@@ -26,6 +26,12 @@ function portOf(flag: string, value: unknown): number {
   throw usageError(`${flag} must be a port number from 0 to 65535, got ${got}`);
 }
 
+/** A login that works against the built-in fixture as it is, down to `go-available` (which needs the Connect). */
+export function loginExample(url: string, certOut?: string): string {
+  const trust = !url.startsWith('wss') ? '' : certOut ? ` --ca ${certOut}` : ' --insecure';
+  return `aapi login --server ${url}${trust} --agent demo --extension 8600001 --tenant demo --campaign outbound`;
+}
+
 /**
  * `aapi sim`: a local Genius dialler. Line 1 of stdout is its URL, line 2 the control endpoint's;
  * everything else goes to stderr so scripts can read those two lines.
@@ -64,7 +70,7 @@ export async function runSim(args: SimArgs, io: IO): Promise<number> {
   io.stdout.write(`${sim.url}\n${sim.controlUrl}\n`);
   const agents = Object.keys(fixture.agents).join(', ');
   io.stderr.write(`aapi sim: Genius AAPI simulator listening on ${sim.url} (control ${sim.controlUrl})\n`);
-  io.stderr.write(`aapi sim: agents ${agents}; try: aapi login --server ${sim.url}${sim.url.startsWith('wss') ? ' --insecure' : ''} --agent demo --extension 8600001\n`);
+  io.stderr.write(`aapi sim: agents ${agents}; try: ${loginExample(sim.url, args.certOut)}\n`);
   await io.interrupted;
   await sim.close();
   return 0;
