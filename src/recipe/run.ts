@@ -251,10 +251,12 @@ export async function runRecipe(recipe: Recipe, opts: RunOptions): Promise<Recip
     file: recipe.file, name: red.text(recipe.name), source: recipe.source, steps, ms: Math.round(performance.now() - t0), error: error && red.text(error),
     passed: !error && steps.every((s) => s.status === 'passed'),
   });
-  const scope: Json = { ...(interpolate(recipe.vars, { env }) as Json), ...(opts.vars ?? {}), env };
-  red.add(...recipe.secrets.map((name) => scope[name]));
   const conns = new Map<string, Conn>();
   try {
+    // A --var replaces the recipe's var: its own value is not even interpolated (it may need an unset variable).
+    const own = Object.fromEntries(Object.entries(recipe.vars).filter(([name]) => !Object.hasOwn(opts.vars ?? {}, name)));
+    const scope: Json = { ...(interpolate(own, { env }) as Json), ...(opts.vars ?? {}), env };
+    red.add(...recipe.secrets.map((name) => scope[name]));
     for (const [name, def] of Object.entries(recipe.sessions)) {
       const events = new EventQueue();
       const record = (e: Json) => {
