@@ -211,6 +211,27 @@ describe('aapi run --var', () => {
 
 describe('aapi run reporters', () => {
   const files = () => [passing('rep-pass'), failing('rep-fail')];
+
+  it('junit of a run that could not connect says why: on stderr beside the summary, and as the testsuite\'s error', async () => {
+    const port = await closedPort();
+    const url = `ws://127.0.0.1:${port}`;
+    const out = join(dir, 'unreachable.xml');
+    const r = await aapi(['run', '--server', url, '--reporter', 'junit', '--out', out, passing('junit-down')]);
+    expect(r.code).toBe(3);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^✘ junit-down \\(junit-down\\.json5\\): cannot connect to ${url}: .*ECONNREFUSED`));
+    expect(lines[1]).toBe('0 of 1 recipe passed; 0 passed, 0 failed; 1 did not run');
+    const suite = elements(parseXml(readFileSync(out, 'utf8')), 'testsuite')[0];
+    expect(suite.attrs).toMatchObject({ errors: '1', tests: '1' });
+    expect(elements(suite, 'error')[0].attrs.message).toMatch(new RegExp(`^cannot connect to ${url}: .*ECONNREFUSED`));
+    // To stdout, the report stays alone there; why is still said on stderr.
+    const s = await aapi(['run', '--server', url, '--reporter', 'junit', passing('junit-down')]);
+    expect(s.code).toBe(3);
+    expect(elements(parseXml(s.stdout), 'error')).toHaveLength(1);
+    expect(s.stderr).toMatch(/^✘ junit-down \(junit-down\.json5\): cannot connect to .*ECONNREFUSED/);
+  });
+
   it('junit to --out: well-formed, one testsuite per recipe with its file, one testcase per step with its line', async () => {
     const out = join(dir, 'report.xml');
     const r = await aapi(['run', '--server', sim.url, '--reporter', 'junit', '--out', out, ...files()]);

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Json } from '../../protocol/codec.js';
 import { inspectRecipe } from '../../recipe/check.js';
 import type { Recipe, RecipeResult } from '../../recipe/model.js';
-import { excerpt, json, junit, prettyStep, prettySummary, REPORTERS, tap, type ReporterName } from '../../recipe/report.js';
+import { excerpt, json, junit, prettyError, prettyStep, prettySummary, REPORTERS, tap, type ReporterName } from '../../recipe/report.js';
 import type { Defined } from '../../recipe/references.js';
 import { runRecipe, type RunOptions } from '../../recipe/run.js';
 import type { Simulator } from '../../sim/server.js';
@@ -120,6 +120,8 @@ export async function run(args: RunArgs, env: CommandEnv): Promise<number> {
     case 'json': report = json(results); break;
     case 'pretty': report = results.map((r) => [r.name, ...r.steps.map((s) => prettyStep(s, r.source, red, env.out.c)), ...(r.error ? [`  ✘ ${r.error}`] : [])].join('\n')).join('\n') + '\n';
   }
+  // A report in a file or on stdout does not say on stderr why a recipe did not run: this does (live, it was said as it happened).
+  if (!live) for (const r of results) if (r.error) env.out.info(prettyError(r, env.out.c));
   if (args.out) {
     writeFileSync(args.out, report);
     env.out.info(prettySummary(results, env.out.c));
