@@ -26,8 +26,15 @@ const ALLOWED: Record<(typeof ACTIONS)[number], string[]> = {
   forEach: ['as', 'steps'],
   control: ['with'],
 };
-/** The simulator's control operations a recipe may call (src/sim/control.ts). */
-export const CONTROL_OPERATIONS = ['presentCall', 'hangUp', 'transfer', 'chat', 'offline', 'setRequestLimit', 'resetBans', 'expireDevices', 'dropConnections', 'expireSessions'];
+/**
+ * The simulator's control operations a recipe may call (src/sim/control.ts). One that `reopens` drops
+ * every connection on purpose: the runner then opens the recipe's sessions again, as at its start.
+ */
+const CONTROL: Record<string, { reopens?: true }> = {
+  presentCall: {}, hangUp: {}, transfer: {}, chat: {}, offline: {}, setRequestLimit: {}, resetBans: {}, expireDevices: {},
+  dropConnections: {}, expireSessions: {}, reset: { reopens: true },
+};
+export const CONTROL_OPERATIONS = Object.keys(CONTROL);
 export const DEFAULT_SESSION = 'main';
 const DEFAULT_WITHIN_MS = 10_000;
 
@@ -206,7 +213,10 @@ class Checker {
           this.fail([...path, 'control'], `unknown control operation ${JSON.stringify(s.control)}${didYouMean(String(s.control), CONTROL_OPERATIONS)} (they are: ${CONTROL_OPERATIONS.join(', ')})`);
         }
         if (s.with !== undefined && !isObject(s.with)) this.fail([...path, 'with'], '`with` must be an object of the operation\'s parameters');
-        return { kind: 'control', path, session, title: label ?? `control ${s.control}`, operation: s.control, with: (s.with as Json) ?? {} };
+        return {
+          kind: 'control', path, session, title: label ?? `control ${s.control}`, operation: s.control, with: (s.with as Json) ?? {},
+          reopens: CONTROL[s.control].reopens === true,
+        };
       }
       case 'forEach': {
         const rows = s.forEach;

@@ -100,6 +100,36 @@ describe('aapi run exit codes', () => {
     expect(s.code, s.stderr).toBe(0);
   });
 
+  it('a control reset step: a clean world mid-recipe, the recipe\'s sessions logged in again after it', async () => {
+    const own = await startTestSim();
+    try {
+      const file = write('reset.json5', `{
+        name: "reset",
+        sessions: { main: { agent: "demo", password: "demo", extension: "8600001", tenant: "demo", campaign: "outbound" } },
+        steps: [
+          { expectEvent: "NowUnavailable" },
+          { send: "GoAvailable", with: { live: 1, offline: 0, interactive: 0 } },
+          { expectEvent: "NowInCall", within: "5s", where: { data: { URN: "1001" } } },
+          { send: "NewRecord", expect: { data: { URN: "5001" } } },
+          { control: "reset" },
+          { expectEvent: "NowUnavailable" },
+          { send: "NewRecord", expect: { data: { URN: "5001" } } },
+          { send: "GoAvailable", with: { live: 1, offline: 0, interactive: 0 } },
+          { expectEvent: "NowInCall", within: "5s", where: { data: { URN: "1001" } } },
+        ],
+      }`);
+      const r = await aapi(['run', '--server', own.url, '--control', own.controlUrl, file]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('✔ control reset');
+      // Only the second login's requests were counted since the reset.
+      expect((own.control.state() as { received: Record<string, number> }).received).toMatchObject({ Authenticate: 1, Connect: 1, NewRecord: 1, GoAvailable: 1 });
+      const check = await aapi(['run', '--check', file]);
+      expect(check.code, check.stderr).toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('expectNoEvent fails on an unconsumed match whenever it came, and passes once an expectEvent took it', async () => {
     const steps = (between: string) => `{ name: "no event", steps: [ ${LOGIN},
       { send: "Connect", with: { tenant: "demo", campaign: "outbound" } }, ${between} { send: "GetTenants" },
