@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Json } from '../../src/protocol/codec.js';
+import { CONTROL_OPERATIONS } from '../../src/recipe/check.js';
 import { Harness, RawClient } from '../helpers/client.js';
 
 // The control API over HTTP (GET /state, POST /<operation>), and what it does to clients:
@@ -69,6 +70,11 @@ describe('HTTP control', () => {
     expect(noAgent).toMatchObject({ status: 400, body: { ok: false, error: expect.stringMatching(/not logged in/) } });
     // The control endpoint still serves after all that.
     expect((await fetch(`${sim.controlUrl}/state`)).status).toBe(200);
+  });
+
+  it('has every operation a recipe\'s control step may name', async () => {
+    const sim = await h.sim();
+    for (const op of CONTROL_OPERATIONS) expect(typeof (sim.control as unknown as Record<string, unknown>)[op], op).toBe('function');
   });
 
   it('other operations over HTTP: setRequestLimit, expireSessions, resetBans, expireDevices, chat, transfer', async () => {
