@@ -26,7 +26,11 @@ export interface LogEntry {
   note?: string;
 }
 
-type RecordedStep = { send: string; with: Json } | { expectEvent: string; where?: Json };
+type RecordedSend = { send: string; with: Json; expectError?: number };
+type RecordedStep = RecordedSend | { expectEvent: string; where?: Json };
+
+/** A word as a POSIX shell reads it back unchanged. */
+const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 export class ConsoleModel {
   toggles: Toggles = { autoRid: true, autoSid: true, autoAck: true };
@@ -38,6 +42,10 @@ export class ConsoleModel {
   readonly unacked: Json[] = [];
   readonly history: Json[] = [];
   private readonly steps: RecordedStep[] = [];
+  /** Recorded sends awaiting their answer, by RID: an error answer makes the step expect that error. */
+  private readonly unanswered = new Map<number, RecordedSend>();
+  /** The environment variables the recording reads its secrets from (AAPI_PASSWORD). */
+  private readonly env = new Set<string>();
   private rid = randomInt(1, 0x7fffffff - 0x100000);
   /** Requests of `exchange` awaiting their answer, by RID. */
   private readonly answers = new Map<number, (answer: Json | undefined) => void>();
@@ -72,8 +80,15 @@ export class ConsoleModel {
       const { type: _t, RID: _r, SID: _s, ...keys } = msg;
       const recorded = mask(keys) as Json;
       // A replay reads secrets from where the CLI reads them, never from the file.
-      for (const key of REQUESTS[verb].keys) if (key.env && recorded[key.wire] !== undefined) recorded[key.wire] = `\${env.${key.env}}`;
-      this.steps.push({ send: REQUESTS[verb].type, with: recorded });
+      for (const key of REQUESTS[verb].keys) {
+        if (!key.env || recorded[key.wire] === undefined) continue;
+        recorded[key.wire] = `\${env.${key.env}}`;
+        this.env.add(key.env);
+      }
+      const step: RecordedSend = { send: REQUESTS[verb].type, with: recorded };
+      this.steps.push(step);
+      const rid = toInt(getCI(msg, 'RID'));
+      if (REQUESTS[verb].success.kind !== 'none' && rid !== undefined) this.unanswered.set(rid, step);
     }
   }
 
@@ -103,11 +118,27 @@ export class ConsoleModel {
     for (const settle of [...this.answers.values()]) settle(undefined);
   }
 
+  /**
+   * The recorded send a response answers: by its RID, else (a daemon numbers the requests it forwards
+   * itself, and a frame it cannot read is answered on RID 0) the oldest one unanswered.
+   */
+  private answered(msg: Json): RecordedSend | undefined {
+    const rid = toInt(getCI(msg, 'RID'));
+    const key = rid !== undefined && this.unanswered.has(rid) ? rid : this.unanswered.keys().next().value;
+    if (key === undefined) return undefined;
+    const step = this.unanswered.get(key);
+    this.unanswered.delete(key);
+    return step;
+  }
+
   /** A frame from the server: logged, and events acknowledged when the toggle says so. */
   receive(msg: Json): void {
     if (Object.keys(msg).length === 0) return; // the daemon's "no reply" (KeepAlive, Acknowledge)
     const c = classify(msg);
     if (c.kind === 'error') {
+      // Replayed, the mistake is expected again: the recording passes where the session went.
+      const step = this.answered(msg);
+      if (step && c.errorNumber !== undefined) step.expectError = c.errorNumber;
       const n = c.errorNumber ?? 0;
       const spec = errorSpec(n);
       this.entry('error', `RECEIVED: ${JSON.stringify(mask(msg))}`, spec ? `${spec.information} ${errorHint(n, getCI(msg, 'ErrorDetail'))}` : undefined);
@@ -115,6 +146,7 @@ export class ConsoleModel {
       return;
     }
     if (c.kind === 'response') {
+      this.answered(msg);
       const sid = toInt(getCI(msg, 'SID'));
       if (sid !== undefined && getCI(msg, 'Response') === 'OK') this.sid = sid;
       if (this.verbOf(c.rid) === 'Authenticate') this.view = applyAuthenticated(this.view);
@@ -167,11 +199,19 @@ export class ConsoleModel {
     return this.history.map((m, index) => ({ index, text: JSON.stringify(mask(m)) })).reverse();
   }
 
-  /** What was done, as a recipe `aapi run` replays: sends, and the events that followed as expectEvent. */
+  /**
+   * The command that replays the recording `file` against `server`: with the environment variables its
+   * secrets are read from, to be set (their values are never shown).
+   */
+  replay(file: string, server: string, insecure = false): string {
+    return [...[...this.env].map((name) => `${name}=...`), 'aapi', 'run', '--server', shellWord(server), ...(insecure ? ['--insecure'] : []), shellWord(file)].join(' ');
+  }
 
-  recipe(name: string): string {
+  /** What was done, as a recipe `aapi run` replays: sends (an error answer as expectError), and the events that followed as expectEvent. */
+  recipe(name: string, replay: string): string {
     const body = JSON5.stringify({ name, steps: this.steps }, null, 2);
-    return `// Recorded by aapi console on ${this.now().toISOString()}.\n// Replay: AAPI_PASSWORD=... aapi run --server URL this-file.json5 (the password is read from AAPI_PASSWORD).\n${body}\n`;
+    const from = [...this.env].map((n) => ` (${n} is read from the environment)`).join('');
+    return `// Recorded by aapi console on ${this.now().toISOString()}.\n// Replay: ${replay}${from}.\n${body}\n`;
   }
 
   private entry(kind: LogKind, text: string, note?: string): void {

@@ -303,8 +303,9 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
   }
   wire.close();
   if (o.record) {
-    writeFileSync(o.record, model.recipe(`recorded console session against ${o.url}`));
-    io.stderr.write(`recorded as a recipe: ${o.record} (replay: aapi run ${o.record})\n`);
+    const replay = model.replay(o.record, o.url, o.insecure);
+    writeFileSync(o.record, model.recipe(`recorded console session against ${o.url}`, replay));
+    io.stderr.write(`recorded as a recipe: ${o.record} (replay: ${replay})\n`);
   }
   return 0;
 }

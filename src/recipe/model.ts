@@ -55,6 +55,8 @@ export interface ControlStep extends StepBase {
   kind: 'control';
   operation: string;
   with: Json;
+  /** It drops every connection on purpose (`reset`): the recipe's sessions are opened again after it. */
+  reopens: boolean;
 }
 
 export type Step = SendStep | ExpectEventStep | ExpectNoEventStep | SleepStep | ForEachStep | ControlStep;

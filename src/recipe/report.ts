@@ -101,6 +101,9 @@ export function json(results: RecipeResult[]): string {
   return `${JSON.stringify(mask({ passed: results.every((r) => r.passed), recipes: plain }))}\n`;
 }
 
+/** Why a recipe did not run (the server could not be reached ...), in one line. */
+export const prettyError = (r: RecipeResult, c: ChalkInstance) => c.red(`✘ ${r.name} (${r.file}): ${r.error}`);
+
 /** One line per finished step, as it finishes; a failure drawn in full. */
 export function prettyStep(r: StepResult, source: Source, red: Redactor, c: ChalkInstance): string {
   const mark = r.status === 'passed' ? c.green('✔') : r.status === 'failed' ? c.red('✘') : c.dim('-');
@@ -113,6 +116,7 @@ export function prettySummary(results: RecipeResult[], c: ChalkInstance): string
   const passed = steps.filter((s) => s.status === 'passed').length;
   const failed = steps.filter((s) => s.status === 'failed').length;
   const ok = results.filter((r) => r.passed).length;
-  const text = `${ok} of ${results.length} recipe${results.length === 1 ? '' : 's'} passed; ${passed} passed, ${failed} failed`;
+  const unrun = results.filter((r) => r.error).length;
+  const text = `${ok} of ${results.length} recipe${results.length === 1 ? '' : 's'} passed; ${passed} passed, ${failed} failed${unrun ? `; ${unrun} did not run` : ''}`;
   return ok === results.length ? c.green(text) : c.red(text);
 }

@@ -108,7 +108,11 @@ class Runner {
   readonly results: StepResult[] = [];
   failed = false;
 
-  constructor(readonly recipe: Recipe, readonly conns: Map<string, Conn>, readonly scope: Json, readonly opts: RunOptions, readonly red: Redactor) {}
+  constructor(
+    readonly recipe: Recipe, readonly conns: Map<string, Conn>, readonly scope: Json, readonly opts: RunOptions, readonly red: Redactor,
+    /** Opens the recipe's sessions again, after a control step dropped every connection. */
+    readonly reopen: () => Promise<void>,
+  ) {}
 
   async steps(steps: Step[], iteration: Path = []): Promise<void> {
     for (const step of steps) {
@@ -190,6 +194,13 @@ class Runner {
         } catch (err) {
           throw new StepError(`control ${step.operation}: ${(err as Error).message}`).about('control');
         }
+        if (step.reopens) {
+          try {
+            await this.reopen();
+          } catch (err) {
+            throw new StepError(`after control ${step.operation}, opening the sessions again: ${(err as Error).message}`).about('control');
+          }
+        }
         return;
       }
       case 'send': {
@@ -253,36 +264,50 @@ export async function runRecipe(recipe: Recipe, opts: RunOptions): Promise<Recip
     file: recipe.file, name: red.text(recipe.name), source: recipe.source, steps, ms: Math.round(performance.now() - t0), error: error && red.text(error),
     passed: !error && steps.every((s) => s.status === 'passed'),
   });
-  const scope: Json = { ...(interpolate(recipe.vars, { env }) as Json), ...(opts.vars ?? {}), env };
-  red.add(...recipe.secrets.map((name) => scope[name]));
   const conns = new Map<string, Conn>();
+  const close = () => {
+    for (const { session } of conns.values()) session.close();
+    conns.clear();
+  };
   try {
-    for (const [name, def] of Object.entries(recipe.sessions)) {
-      const events = new EventQueue();
-      const record = (e: Json) => {
-        red.learn(e);
-        events.push(e);
-      };
-      const session = await Session.connect({ url: opts.url, insecure: opts.insecure, ca: opts.ca, reconnect: false, timeoutMs: opts.timeoutMs, maxFrameBytes: opts.maxFrameBytes, record });
-      conns.set(name, { session, events });
-      if (def.agent) {
-        const d = interpolate(def, scope) as Json;
-        const auth = { Agent: d.agent, Password: d.password ?? '', extension: d.extension ?? '' };
-        red.learn(fromOutside(def as Json, auth));
-
-        red.learn(await session.request('Authenticate', auth));
-        if (d.tenant && d.campaign) {
-          const c = await session.request('Connect', { tenant: d.tenant, campaign: d.campaign });
-          if (getCI(c, 'status') !== 'Connected') throw new Error(`session ${name}: Connect answered ${JSON.stringify(mask(c))}`);
-        }
-      }
-    }
-    const runner = new Runner(recipe, conns, scope, opts, red);
+    // A --var replaces the recipe's var: its own value is not even interpolated (it may need an unset variable).
+    const own = Object.fromEntries(Object.entries(recipe.vars).filter(([name]) => !Object.hasOwn(opts.vars ?? {}, name)));
+    const scope: Json = { ...(interpolate(own, { env }) as Json), ...(opts.vars ?? {}), env };
+    red.add(...recipe.secrets.map((name) => scope[name]));
+    await openSessions(recipe, scope, opts, red, conns);
+    const runner = new Runner(recipe, conns, scope, opts, red, async () => {
+      close();
+      await openSessions(recipe, scope, opts, red, conns);
+    });
     await runner.steps(recipe.steps);
     return result(runner.results);
   } catch (err) {
     return { ...result([], (err as Error).message), ...(err instanceof ConnectFailed ? { unreachable: true, hint: err.hint && red.text(err.hint) } : {}) };
   } finally {
-    for (const { session } of conns.values()) session.close();
+    close();
+  }
+}
+
+/** A connection per session of the recipe; those naming an agent authenticated (and connected to their campaign). */
+async function openSessions(recipe: Recipe, scope: Json, opts: RunOptions, red: Redactor, conns: Map<string, Conn>): Promise<void> {
+  for (const [name, def] of Object.entries(recipe.sessions)) {
+    const events = new EventQueue();
+    const record = (e: Json) => {
+      red.learn(e);
+      events.push(e);
+    };
+    const session = await Session.connect({ url: opts.url, insecure: opts.insecure, ca: opts.ca, reconnect: false, timeoutMs: opts.timeoutMs, maxFrameBytes: opts.maxFrameBytes, record });
+    conns.set(name, { session, events });
+    if (def.agent) {
+      const d = interpolate(def, scope) as Json;
+      const auth = { Agent: d.agent, Password: d.password ?? '', extension: d.extension ?? '' };
+      red.learn(fromOutside(def as Json, auth));
+
+      red.learn(await session.request('Authenticate', auth));
+      if (d.tenant && d.campaign) {
+        const c = await session.request('Connect', { tenant: d.tenant, campaign: d.campaign });
+        if (getCI(c, 'status') !== 'Connected') throw new Error(`session ${name}: Connect answered ${JSON.stringify(mask(c))}`);
+      }
+    }
   }
 }

@@ -10,7 +10,14 @@ export interface Position {
   length: number;
 }
 
-export class RecipeSyntaxError extends Error {
+/** Something found in a recipe, where it stands. */
+export interface Finding {
+  file: string;
+  position: Position;
+  reason: string;
+}
+
+export class RecipeSyntaxError extends Error implements Finding {
   constructor(readonly file: string, readonly position: Position, readonly reason: string) {
     super(`${file}:${position.line}:${position.column}: ${reason}`);
   }

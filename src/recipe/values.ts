@@ -34,6 +34,11 @@ export function valueAt(obj: unknown, path: string): unknown {
 
 const VAR = /\$\{([^}]+)\}/g;
 
+/** The names a string's `${...}` refer to, as written. */
+export function namesIn(text: string): string[] {
+  return [...text.matchAll(VAR)].map((m) => m[1]);
+}
+
 /**
  * Replaces `${name}`, `${row.X}` and `${env.NAME}` anywhere in a value. A string that is exactly one
  * `${...}` takes the variable's own value and type (a number stays a number).

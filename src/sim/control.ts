@@ -110,6 +110,16 @@ export function makeControl(d: Dialler, life: Lifecycle) {
       await life.start();
       return { ok: true };
     },
+    /**
+     * A clean world without restarting the process: every agent logged out, the fixture's records,
+     * counters at zero, every connection dropped. (restart keeps what the dialler knows of each agent,
+     * as a real service does.)
+     */
+    reset(): Json {
+      life.dropConnections();
+      d.reset();
+      return { ok: true };
+    },
     async restart(p: { downMs?: number } = {}): Promise<Json> {
       await life.stop();
       d.expireAll();

@@ -11,6 +11,7 @@ import { AgentLine, type Conn, type SimSession } from './model.js';
 import { RecentLog } from './recent-log.js';
 
 const LOG_LIMIT = 10_000;
+const FIRST_URN = 5001;
 
 /** Frames larger than this are refused with error 99 (the socket itself refuses far larger ones). */
 export const MAX_FRAME_BYTES = 256 * 1024;
@@ -55,14 +56,14 @@ export class Dialler {
   readonly cursors = new Map<string, number>();
   /** Request limits set through the control API, over the fixture's (220). */
   readonly requestLimits = new Map<string, number>();
-  nextUrn = 5001;
+  nextUrn = FIRST_URN;
   nextMessageId = 1;
   private nextCallId = 1;
   private corked: [Conn, Json][] | null = null;
   private readonly sweeper: Timer;
 
   constructor(readonly fixture: Fixture, readonly clock: Clock = SYSTEM_CLOCK) {
-    for (const [urn, data] of Object.entries(fixture.records)) this.records.set(urn, { ...data });
+    this.loadRecords();
     const every = Math.max(50, Math.min(1000, fixture.timings.sidIdleMs / 4));
     this.sweeper = clock.setInterval(() => this.expireIdle(), every);
   }
@@ -70,6 +71,29 @@ export class Dialler {
   /** The simulator's time (bans, stored devices, idle SIDs): the clock's, so that tests can advance it. */
   now(): number {
     return this.clock.now();
+  }
+
+  private loadRecords(): void {
+    for (const [urn, data] of Object.entries(this.fixture.records)) this.records.set(urn, { ...data });
+  }
+
+  /**
+   * The world as the fixture starts it, without a new process: no agent logged in (silently: their
+   * connections are dropped by the caller), no SID, the fixture's records, no messages, bans, devices
+   * or limits, every log and counter empty.
+   */
+  reset(): void {
+    for (const line of [...this.lines.values()]) this.removeLine(line);
+    this.expireAll();
+    this.records.clear();
+    this.loadRecords();
+    for (const store of [this.messages, this.agentFailures, this.ipFailures, this.devices, this.cursors, this.requestLimits]) store.clear();
+    this.callbacks.clear();
+    this.dispositions.clear();
+    for (const verb of VERBS) this.received[verb] = 0;
+    this.nextUrn = FIRST_URN;
+    this.nextMessageId = 1;
+    this.nextCallId = 1;
   }
 
   close(): void {

@@ -104,12 +104,42 @@ describe('console model', () => {
     m.transmit(m.build('Connect', { tenant: 'demo', campaign: 'outbound' }));
     m.receive({ event: 'NowUnavailable', RID: 50 });
     m.receive({ event: 'ChatReceived', RID: 51, sessionIndex: 1, message: 'hi' });
-    const text = m.recipe('explored');
+    const text = m.recipe('explored', m.replay('rec.json5', 'ws://127.0.0.1:8787'));
     expect(text).not.toContain('secret-pw');
     const recipe = checkRecipe('recorded.json5', text);
     expect(recipe.steps.map((s) => s.title)).toEqual(['send Authenticate', 'send Connect', 'expectEvent NowUnavailable', 'expectEvent ChatReceived']);
     expect(recipe.steps[0]).toMatchObject({ with: { Password: '${env.AAPI_PASSWORD}' } });
     expect(recipe.steps[3]).toMatchObject({ where: { sessionIndex: 1 } });
+  });
+
+  it('records a request the server refused as a step expecting that error, so the recording replays as it went', () => {
+    const { m, sent } = setup();
+    m.transmit(m.build('Authenticate', { Agent: 'demo', Password: 'secret-pw', extension: '8600001' }));
+    m.transmit(m.build('Disposition', { outcome: 251 }));
+    m.transmit(m.build('GetTenants', {}));
+    // Answers out of order: each goes to its request by RID.
+    m.receive({ Response: 'ERROR', RID: sent[1].RID, ErrorLevel: 'Serious', ErrorNumber: 320, ErrorMessage: 'Cannot disposition, agent is not in wrap' });
+    m.receive({ Response: 'OK', RID: sent[0].RID, SID: 9 });
+    m.receive({ RID: sent[2].RID, tenants: ['demo'] });
+    // A frame it could not read is answered on RID 0: the oldest request unanswered is the one.
+    m.transmit(m.build('StartWrap', {}));
+    m.receive({ Response: 'ERROR', RID: 0, ErrorLevel: 'Serious', ErrorNumber: 999, ErrorMessage: 'Site rule' });
+    const recipe = checkRecipe('recorded.json5', m.recipe('with mistakes', m.replay('rec.json5', 'ws://x')));
+    expect(recipe.steps.map((s) => [s.title, s.kind === 'send' ? s.expectError : undefined])).toEqual([
+      ['send Authenticate', undefined], ['send Disposition', 320], ['send GetTenants', undefined], ['send StartWrap', 999],
+    ]);
+  });
+
+  it('gives the command that replays the recording: the environment variables to set, never their values', () => {
+    const { m } = setup();
+    m.transmit(m.build('GetTenants', {}));
+    expect(m.replay('rec.json5', 'ws://127.0.0.1:8787')).toBe('aapi run --server ws://127.0.0.1:8787 rec.json5');
+    m.transmit(m.build('Authenticate', { Agent: 'demo', Password: 'secret-pw', extension: '8600001' }));
+    const replay = m.replay('my session.json5', 'wss://127.0.0.1:8443', true);
+    expect(replay).toBe("AAPI_PASSWORD=... aapi run --server wss://127.0.0.1:8443 --insecure 'my session.json5'");
+    const text = m.recipe('explored', replay);
+    expect(text).toContain(`// Replay: ${replay} (AAPI_PASSWORD is read from the environment).`);
+    expect(text).not.toContain('secret-pw');
   });
 
   it('shows the history masked, newest first, and keeps each message whole to send again', () => {

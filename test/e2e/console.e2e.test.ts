@@ -18,7 +18,7 @@ describe('aapi console', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('authenticates, goes available, shows the events, acknowledges by hand, quits, and records a recipe that replays', async () => {
+  it('authenticates, makes a mistake, goes available, shows the events, acknowledges by hand, quits, and records a recipe that replays', async () => {
     dir = mkdtempSync(join(tmpdir(), 'aapi-console-'));
     // Calls come only when the test presents one, so none can slip past before acknowledgement is off.
     const fixture = join(dir, 'fixture.json5');
@@ -63,6 +63,15 @@ describe('aapi console', () => {
     await t.until(/RECEIVED: \{"RID":\d+,"status":"Connected"\}/);
     await t.until(/\[Unavailable\] Command/);
 
+    // A mistake, as a new user makes one: a Disposition with no call to wrap.
+    t.type(':raw');
+    t.keys('Enter');
+    await t.until(/JSON5 message/);
+    t.type('{type: "Disposition", outcome: 251}');
+    t.keys('Enter');
+    await t.until(/RECEIVED: \{"Response":"ERROR","RID":\d+,"ErrorLevel":"Serious","ErrorNumber":320/);
+    await t.until(/\[Unavailable\] Command/);
+
     t.type('GoAvailable');
     t.keys('Enter');
     await t.until(/live \(integer\)/);
@@ -97,12 +106,15 @@ describe('aapi console', () => {
     t.type(':quit');
     t.keys('Enter');
     await t.until(/RECEIVED: \{"event":"NowLoggedOff"/);
-    await t.until(/recorded as a recipe/);
+    // The command that replays it, with what to set (never the password itself).
+    const end = await t.until(/recorded as a recipe/);
+    expect(end).toContain(`recorded as a recipe: ${record} (replay: AAPI_PASSWORD=... aapi run --server ${sim.url} ${record})`);
     expect(readFileSync(done, 'utf8').trim()).toBe('exit 0');
 
-    // Explore once, then automate: the recording replays against a fresh simulator.
+    // Explore once, then automate: the recording replays against a fresh simulator, the mistake expected.
     const text = readFileSync(record, 'utf8');
     expect(text).not.toMatch(/Password: '(demo|\[Masked\])'/);
+    expect(text).toMatch(/send: 'Disposition',\s+with: \{\s+outcome: 251,?\s+\},\s+expectError: 320,/);
     await sim.stop();
     sim = await spawnSim();
     const replay = await runAapi(['run', '--server', sim.url, record, '--reporter', 'json'], { env: { AAPI_PASSWORD: 'demo', AAPI_HOME: dir }, ms: 60_000 });

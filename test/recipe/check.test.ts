@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkRecipe } from '../../src/recipe/check.js';
+import { checkRecipe, inspectRecipe } from '../../src/recipe/check.js';
 import type { ForEachStep, SendStep } from '../../src/recipe/model.js';
 import { RecipeSyntaxError } from '../../src/recipe/source.js';
 
@@ -137,9 +137,19 @@ describe('checkRecipe refuses', () => {
     expect(stepFailure('{ send: "GetRecord", with: { URN: [1] } }')).toMatchObject({ at: '[1]', reason: expect.stringMatching(/^GetRecord\.URN must be a string, got /) });
   });
 
-  it('expectError that is not an error number of the spec', () => {
-    expect(stepFailure('{ send: "Disposition", expectError: 999 }')).toMatchObject({ at: '999', reason: 'expectError must be an error number of the spec, got 999' });
-    expect(stepFailure('{ send: "Disposition", expectError: "320" }')).toMatchObject({ at: '"320"', reason: 'expectError must be an error number of the spec, got "320"' });
+  it('expectError that is not a number', () => {
+    expect(stepFailure('{ send: "Disposition", expectError: "320" }')).toMatchObject({ at: '"320"', reason: 'expectError takes an error number, such as 320, got "320"' });
+    expect(stepFailure('{ send: "Disposition", expectError: 3.5 }')).toMatchObject({ at: '3.5', reason: 'expectError takes an error number, such as 320, got 3.5' });
+  });
+
+  it('an error number the spec does not list: a warning at its place, and the step is kept (a real dialler may answer it)', () => {
+    const report = inspectRecipe('r.json5', '{ steps: [\n  { send: "Disposition", expectError: 999 },\n] }');
+    expect(report.errors).toEqual([]);
+    expect(report.recipe?.steps[0]).toMatchObject({ kind: 'send', expectError: 999 });
+    expect(report.warnings.map((w) => [w.position.line, w.position.column, w.reason])).toEqual([
+      [2, 39, 'expectError 999 is not an error number the spec lists (a real dialler may answer it): the step runs'],
+    ]);
+    expect(inspectRecipe('r.json5', '{ steps: [ { send: "Disposition", expectError: 320 } ] }').warnings).toEqual([]);
   });
 
   it('expect and expectError together', () => {
@@ -213,6 +223,28 @@ describe('checkRecipe refuses', () => {
       at: '"hangup"', reason: expect.stringMatching(/^unknown control operation "hangup"; did you mean "hangUp"\? \(they are: presentCall, hangUp, /),
     });
     expect(stepFailure('{ control: "hangUp", with: 1 }')).toMatchObject({ at: '1', reason: '`with` must be an object of the operation\'s parameters' });
+  });
+
+  it('with every error reported, in the order of the file, not only the first', () => {
+    const lines = [
+      '{ nme: "x", sessions: { a: { agnt: "demo" } }, steps: [',
+      '  { send: "GoAvailible", session: "a" },',
+      '  { send: "Disposition", session: "a", with: { outcome: "sale", nokey: 1 } },',
+      '  { expectEvent: "NowWaiting", session: "a", within: "soon" },',
+      '  { send: "Logoff", session: "b" },',
+      '] }',
+    ];
+    const report = inspectRecipe(join(dir, 'r.json5'), lines.join('\n'));
+    expect(report.recipe).toBeUndefined();
+    expect(report.errors.map((e) => `${e.position.line}:${e.position.column} ${e.reason}`)).toEqual([
+      '1:3 a recipe has no key "nme"; did you mean "name"?',
+      '1:30 session a has no key "agnt"; did you mean "agent"?',
+      '2:11 unknown request "GoAvailible"; did you mean "GoAvailable"?',
+      '3:57 Disposition.outcome must be an integer, got "sale"',
+      '3:65 Disposition has no key "nokey" (its keys: outcome, callbackNumber, callbackTime, personalCallback, data, sessionIndex)',
+      '4:54 `within` takes a duration such as 10s or 500ms, got "soon"',
+      '5:30 no session "b" in `sessions`; did you mean "a"?',
+    ]);
   });
 
   it('malformed JSON5 before any check', () => {

@@ -100,6 +100,36 @@ describe('aapi run exit codes', () => {
     expect(s.code, s.stderr).toBe(0);
   });
 
+  it('a control reset step: a clean world mid-recipe, the recipe\'s sessions logged in again after it', async () => {
+    const own = await startTestSim();
+    try {
+      const file = write('reset.json5', `{
+        name: "reset",
+        sessions: { main: { agent: "demo", password: "demo", extension: "8600001", tenant: "demo", campaign: "outbound" } },
+        steps: [
+          { expectEvent: "NowUnavailable" },
+          { send: "GoAvailable", with: { live: 1, offline: 0, interactive: 0 } },
+          { expectEvent: "NowInCall", within: "5s", where: { data: { URN: "1001" } } },
+          { send: "NewRecord", expect: { data: { URN: "5001" } } },
+          { control: "reset" },
+          { expectEvent: "NowUnavailable" },
+          { send: "NewRecord", expect: { data: { URN: "5001" } } },
+          { send: "GoAvailable", with: { live: 1, offline: 0, interactive: 0 } },
+          { expectEvent: "NowInCall", within: "5s", where: { data: { URN: "1001" } } },
+        ],
+      }`);
+      const r = await aapi(['run', '--server', own.url, '--control', own.controlUrl, file]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('✔ control reset');
+      // Only the second login's requests were counted since the reset.
+      expect((own.control.state() as { received: Record<string, number> }).received).toMatchObject({ Authenticate: 1, Connect: 1, NewRecord: 1, GoAvailable: 1 });
+      const check = await aapi(['run', '--check', file]);
+      expect(check.code, check.stderr).toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('expectNoEvent fails on an unconsumed match whenever it came, and passes once an expectEvent took it', async () => {
     const steps = (between: string) => `{ name: "no event", steps: [ ${LOGIN},
       { send: "Connect", with: { tenant: "demo", campaign: "outbound" } }, ${between} { send: "GetTenants" },
@@ -148,6 +178,7 @@ describe('aapi run exit codes', () => {
     const port = await closedPort();
     const r = await aapi(['run', '--server', `ws://127.0.0.1:${port}`, passing('unreachable')]);
     expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(`✘ cannot connect to ws://127.0.0.1:${port}`);
     const j = await aapi(['run', '--server', `ws://127.0.0.1:${port}`, '--reporter', 'json', passing('unreachable')]);
     expect(j.code).toBe(3);
     expect(JSON.parse(j.stdout).recipes[0]).toMatchObject({ passed: false, unreachable: true, steps: [] });
@@ -192,10 +223,12 @@ describe('aapi run --var', () => {
     expect(r.stderr).toContain('✘ send GetCampaigns');
   });
 
-  it('names a var that is defined nowhere', async () => {
-    const r = await aapi(['run', '--server', sim.url, file(), '--var', 'tenant=demo']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('${ext} is not defined');
+  it('names a var that is defined nowhere, and where, before anything is sent (exit 2)', async () => {
+    const server = await countingServer();
+    const r = await aapi(['run', '--server', server.url, file(), '--var', 'tenant=demo']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('vars.json5:4:86: ${ext} is not defined');
+    expect(server.connections()).toBe(0);
   });
 
   it('keeps everything after the first "=" as the value', async () => {
@@ -208,6 +241,27 @@ describe('aapi run --var', () => {
 
 describe('aapi run reporters', () => {
   const files = () => [passing('rep-pass'), failing('rep-fail')];
+
+  it('junit of a run that could not connect says why: on stderr beside the summary, and as the testsuite\'s error', async () => {
+    const port = await closedPort();
+    const url = `ws://127.0.0.1:${port}`;
+    const out = join(dir, 'unreachable.xml');
+    const r = await aapi(['run', '--server', url, '--reporter', 'junit', '--out', out, passing('junit-down')]);
+    expect(r.code).toBe(3);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(new RegExp(`^✘ junit-down \\(junit-down\\.json5\\): cannot connect to ${url}: connection refused`));
+    expect(lines).toContain('0 of 1 recipe passed; 0 passed, 0 failed; 1 did not run');
+    expect(lines).toContain('hint: is the server running? `aapi sim` starts a local one');
+    const suite = elements(parseXml(readFileSync(out, 'utf8')), 'testsuite')[0];
+    expect(suite.attrs).toMatchObject({ errors: '1', tests: '1' });
+    expect(elements(suite, 'error')[0].attrs.message).toMatch(new RegExp(`^cannot connect to ${url}: connection refused`));
+    // To stdout, the report stays alone there; why is still said on stderr.
+    const s = await aapi(['run', '--server', url, '--reporter', 'junit', passing('junit-down')]);
+    expect(s.code).toBe(3);
+    expect(elements(parseXml(s.stdout), 'error')).toHaveLength(1);
+    expect(s.stderr).toMatch(/^✘ junit-down \(junit-down\.json5\): cannot connect to .*connection refused/);
+  });
 
   it('junit to --out: well-formed, one testsuite per recipe with its file, one testcase per step with its line', async () => {
     const out = join(dir, 'report.xml');
@@ -260,7 +314,67 @@ describe('aapi run reporters', () => {
   });
 });
 
+describe('aapi run checks every ${...} before anything is sent', () => {
+  const needsPassword = () => write('needs-password.json5', `{
+    vars: { password: "\${env.AAPI_PASSWORD}" },
+    steps: [ { send: "Authenticate", with: { Agent: "demo", Password: "\${password}", extension: "8600001" } } ],
+  }`);
+
+  it('an unset AAPI_PASSWORD: exit 2 naming it and its place, in a run and in --check; set, it runs', async () => {
+    const server = await countingServer();
+    // Undefined: not passed to the child at all, whatever the test's own environment holds.
+    const unset = { ...ENV(), AAPI_PASSWORD: undefined };
+    for (const args of [['run', '--server', server.url, needsPassword()], ['run', '--check', needsPassword()]]) {
+      const r = await runAapiIn(dir, args, { env: unset, ms: 15_000 });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('aapi: needs-password.json5:2:24: ${env.AAPI_PASSWORD} is not defined: AAPI_PASSWORD is not set in the environment (set it, or give --var password=...)');
+      expect(r.stderr).not.toContain('unexpected failure');
+    }
+    expect(server.connections()).toBe(0);
+    const ok = await aapi(['run', '--server', sim.url, needsPassword()], { AAPI_PASSWORD: 'demo' });
+    expect(ok.code, ok.stderr).toBe(0);
+    // A --var in its place needs no environment variable.
+    const given = await runAapiIn(dir, ['run', '--server', sim.url, needsPassword(), '--var', 'password=demo'], { env: unset, ms: 15_000 });
+    expect(given.code, given.stderr).toBe(0);
+  });
+});
+
+describe('aapi run expectError of a number the spec does not list', () => {
+  it('warns naming file:line:column, runs the step, and passes when the server answers that number', async () => {
+    // A real dialler may answer codes its spec does not list.
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    servers.push(wss);
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+    wss.on('connection', (ws) => ws.on('message', (data) => {
+      const { RID } = JSON.parse(data.toString()) as { RID: number };
+      ws.send(JSON.stringify({ Response: 'ERROR', RID, ErrorLevel: 'Serious', ErrorNumber: 999, ErrorMessage: 'Site rule' }));
+    }));
+    const file = write('unlisted.json5', '{ steps: [\n  { send: "GetTenants", expectError: 999 },\n] }');
+    const r = await aapi(['run', '--server', `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l.includes('999'))[0]).toBe('aapi: warning: unlisted.json5:2:38: expectError 999 is not an error number the spec lists (a real dialler may answer it): the step runs');
+    expect(r.stderr).toContain('1 of 1 recipe passed; 1 passed, 0 failed');
+    const check = await aapi(['run', '--check', file]);
+    expect(check.code).toBe(0);
+    expect(check.stderr).toContain('aapi: warning: unlisted.json5:2:38:');
+    expect(check.stderr).toContain('unlisted.json5: ok (1 steps)');
+  });
+});
+
 describe('aapi run --check', () => {
+  it('reports every error of every file, each headline with file:line:column, and exits 2', async () => {
+    const two = write('two-errors.json5', '{ steps: [\n  { send: "GoAvailible" },\n  { send: "GetRecord", with: { URN: "${urn}" } },\n] }');
+    const r = await aapi(['run', '--check', two, invalid('also-bad'), 'missing.json5']);
+    expect(r.code).toBe(2);
+    const headlines = r.stderr.split('\n').filter((l) => l.startsWith('aapi: '));
+    expect(headlines).toEqual([
+      'aapi: two-errors.json5:2:11: unknown request "GoAvailible"; did you mean "GoAvailable"?',
+      'aapi: two-errors.json5:3:38: ${urn} is not defined: it is not a var, a --var, a capture of an earlier step, a forEach row or env.NAME',
+      'aapi: also-bad.json5:1:20: unknown request "GoAvailible"; did you mean "GoAvailable"?',
+      'aapi: cannot read missing.json5: ENOENT',
+    ]);
+  });
+
   it('validates every file and sends nothing, even to a live server', async () => {
     const server = await countingServer();
     const r = await aapi(['run', '--check', '--server', server.url, passing('c1'), failing('c2')]);

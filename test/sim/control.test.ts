@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Json } from '../../src/protocol/codec.js';
+import { CONTROL_OPERATIONS } from '../../src/recipe/check.js';
 import { Harness, RawClient } from '../helpers/client.js';
 
 // The control API over HTTP (GET /state, POST /<operation>), and what it does to clients:
@@ -69,6 +70,11 @@ describe('HTTP control', () => {
     expect(noAgent).toMatchObject({ status: 400, body: { ok: false, error: expect.stringMatching(/not logged in/) } });
     // The control endpoint still serves after all that.
     expect((await fetch(`${sim.controlUrl}/state`)).status).toBe(200);
+  });
+
+  it('has every operation a recipe\'s control step may name', async () => {
+    const sim = await h.sim();
+    for (const op of CONTROL_OPERATIONS) expect(typeof (sim.control as unknown as Record<string, unknown>)[op], op).toBe('function');
   });
 
   it('other operations over HTTP: setRequestLimit, expireSessions, resetBans, expireDevices, chat, transfer', async () => {
@@ -156,6 +162,47 @@ describe('connections', () => {
     const st = sim.control.state() as { agents: Record<string, { state: string }> };
     expect(st.agents.demo.state).toBe('Unavailable');
     expect(await b.request('GoAvailable', { live: 1, offline: 0, interactive: 0 })).toMatchObject({ Response: 'OK' });
+  });
+
+  it('reset: a clean world without a restart (agents logged out, fixture records, counters at zero), connections dropped', async () => {
+    const sim = await h.sim({ presentMs: 60_000 });
+    const a = await h.agent(sim);
+    let mark = a.mark;
+    await a.request('GoAvailable', { live: 1, offline: 0, interactive: 0 });
+    await a.event('NowWaiting', 2000, mark);
+    mark = a.mark;
+    sim.control.presentCall({ agent: 'demo' });
+    await a.event('NowInCall', 2000, mark);
+    await a.request('StartWrap');
+    await a.request('Disposition', { outcome: 251, callbackNumber: '01632960123', callbackTime: '2030-01-15 14:30' });
+    expect(await a.request('NewRecord', { data: { Name: 'Jo' } })).toMatchObject({ data: { URN: '5001' } });
+    mark = a.mark;
+    sim.control.presentCall({ agent: 'demo' });
+    await a.event('NowInCall', 2000, mark);
+    const before = sim.control.state() as { records: number; dispositions: unknown[] };
+    expect(before.records).toBe(7);
+    expect(before.dispositions).toHaveLength(1);
+    // What a second client of the same agent meets without a reset: the line still has its call.
+    const b = await h.client(sim.url);
+    await b.login();
+    expect(await b.request('Connect', { tenant: 'other', campaign: 'sales' })).toMatchObject({ ErrorNumber: 99 });
+
+    expect((await post(sim.controlUrl, 'reset')).body).toEqual({ ok: true });
+    await a.closed;
+    await b.closed;
+    const st = sim.control.state() as { agents: Json; sessions: number; received: Record<string, number>; records: number; messages: number; dispositions: unknown[]; callbacks: unknown[] };
+    expect(st).toMatchObject({ agents: {}, sessions: 0, records: 6, messages: 0, dispositions: [], callbacks: [] });
+    expect(Object.values(st.received).every((n) => n === 0)).toBe(true);
+    // The old SID is gone; a new client logs the agent in afresh, on any campaign, and the first record comes again.
+    const c = await h.client(sim.url);
+    c.sid = a.sid;
+    expect(await c.request('GetTenants')).toMatchObject({ ErrorNumber: 198 });
+    await c.login();
+    expect(await c.request('Connect', { tenant: 'other', campaign: 'sales' })).toMatchObject({ status: 'Connected' });
+    expect((sim.control.state() as { agents: Record<string, { state: string; campaign: string }> }).agents.demo).toMatchObject({ state: 'Unavailable', campaign: 'sales' });
+    expect(await c.request('NewRecord', { data: { Name: 'Jo' } })).toMatchObject({ data: { URN: '5001' } });
+    // A reset also answers the 404's list of operations.
+    expect((await post(sim.controlUrl, 'nothing')).body.error).toMatch(/\breset\b/);
   });
 
   it('restart takes the service down and up again', async () => {

@@ -1,11 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Json } from '../../protocol/codec.js';
-import { checkRecipe } from '../../recipe/check.js';
+import { inspectRecipe } from '../../recipe/check.js';
 import type { Recipe, RecipeResult } from '../../recipe/model.js';
-import { excerpt, json, junit, prettyStep, prettySummary, REPORTERS, tap, type ReporterName } from '../../recipe/report.js';
+import { excerpt, json, junit, prettyError, prettyStep, prettySummary, REPORTERS, tap, type ReporterName } from '../../recipe/report.js';
+import type { Defined } from '../../recipe/references.js';
 import { runRecipe, type RunOptions } from '../../recipe/run.js';
 import type { Simulator } from '../../sim/server.js';
-import { RecipeSyntaxError } from '../../recipe/source.js';
+import type { Finding } from '../../recipe/source.js';
 import { Redactor } from '../../session/mask.js';
 import { readCa } from '../ca.js';
 import { EXIT, usageError } from '../exit.js';
@@ -48,24 +49,33 @@ function parseVars(items: string[]): Json {
   return out;
 }
 
-function load(file: string, red: Redactor): Recipe {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw usageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  try {
-    return checkRecipe(file, text);
-  } catch (err) {
-    if (err instanceof RecipeSyntaxError) throw usageError(renderSyntax(err, text, red));
-    throw err;
-  }
+/** A recipe error as Hurl draws it: one headline, then where it is. */
+function renderSyntax(err: Finding, text: string, red: Redactor): string {
+  return [`aapi: ${err.file}:${err.position.line}:${err.position.column}: ${red.text(err.reason)}`, ...excerpt(text.split(/\r?\n/), err.position, red)].join('\n');
 }
 
-/** A recipe error as Hurl draws it: one headline, then where it is. */
-function renderSyntax(err: RecipeSyntaxError, text: string, red: Redactor): string {
-  return [`${err.file}:${err.position.line}:${err.position.column}: ${red.text(err.reason)}`, ...excerpt(text.split(/\r?\n/), err.position, red)].join('\n');
+const renderWarning = (w: Finding, red: Redactor) => `aapi: warning: ${w.file}:${w.position.line}:${w.position.column}: ${red.text(w.reason)}`;
+
+/** Reads and checks every file, printing every error and warning of each; the recipes when none has an error. */
+function loadAll(files: string[], defined: Defined, env: CommandEnv, red: Redactor): Recipe[] | undefined {
+  const recipes: Recipe[] = [];
+  let failed = false;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      env.out.info(`aapi: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      failed = true;
+      continue;
+    }
+    const { recipe, errors, warnings } = inspectRecipe(file, text, defined);
+    for (const w of warnings) env.out.info(renderWarning(w, red));
+    for (const e of errors) env.out.info(renderSyntax(e, text, red));
+    if (recipe) recipes.push(recipe);
+    else failed = true;
+  }
+  return failed ? undefined : recipes;
 }
 
 /** `aapi run FILE...`: exit 0 when every step passed, 1 when one failed, 2 when a file is not a valid recipe. */
@@ -76,7 +86,8 @@ export async function run(args: RunArgs, env: CommandEnv): Promise<number> {
   // One for the whole run: what the runner learns in one recipe stays masked in the next one's report.
   const red = new Redactor().fromEnv(env.io.env);
   // Every file is checked before anything is sent.
-  const recipes = expandFiles(args.files).map((file) => load(file, red));
+  const recipes = loadAll(expandFiles(args.files), { vars, env: env.io.env }, env, red);
+  if (!recipes) return EXIT.usage;
   const ca = readCa(args.ca, env.io);
   if (args.check) {
     for (const r of recipes) env.out.info(`${r.file}: ok (${r.steps.length} steps)`);
@@ -114,6 +125,8 @@ export async function run(args: RunArgs, env: CommandEnv): Promise<number> {
     case 'json': report = json(results); break;
     case 'pretty': report = results.map((r) => [r.name, ...r.steps.map((s) => prettyStep(s, r.source, red, env.out.c)), ...(r.error ? [`  ✘ ${r.error}`] : [])].join('\n')).join('\n') + '\n';
   }
+  // A report in a file or on stdout does not say on stderr why a recipe did not run: this does (live, it was said as it happened).
+  if (!live) for (const r of results) if (r.error) env.out.info(prettyError(r, env.out.c));
   if (args.out) {
     writeFileSync(args.out, report);
     env.out.info(prettySummary(results, env.out.c));
