@@ -50,6 +50,15 @@ export type RequestOf<V extends Verb> = [RequestKey<V>] extends [never]
   ? Record<string, never>
   : Fields<Extract<RequestKey<V>, { required: true }>, Exclude<RequestKey<V>, { required: true }>>;
 
+/**
+ * A request's values once validated against its entry (src/protocol/validate.ts), as the simulator's
+ * handlers get them: every key there, the absent ones filled, except the spec's Optional ones. Of
+ * several verbs, the values of any one of them (distributed: not every verb's keys at once).
+ */
+export type ValidatedRequestOf<V extends Verb> = V extends Verb
+  ? Fields<Exclude<RequestKey<V>, { optional: true }>, Extract<RequestKey<V>, { optional: true }>>
+  : never;
+
 /** How the verb's successful response says so (ERRATA 6, 8, 19); RID is the request's own. */
 type Envelope<S> =
   S extends { kind: 'none' } ? unknown
