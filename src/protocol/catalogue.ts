@@ -1,12 +1,18 @@
-import { ERRORS } from './errors.js';
-import { EVENTS_TABLE } from './events.js';
-import { REQUESTS } from './requests.js';
+import { ERRORS as ERROR_ENTRIES, type ErrorTable } from './errors.js';
+import { EVENTS_TABLE as EVENT_ENTRIES, type EventTable } from './events.js';
+import { REQUESTS as REQUEST_ENTRIES, type RequestTable } from './requests.js';
 import {
   ERROR_CODES, EVENTS, VERBS,
   type ErrorCode, type ErrorSpec, type EventName, type EventSpec, type KeySpec, type RequestSpec, type Verb,
 } from './types.js';
 
-export { ERRORS, EVENTS_TABLE, REQUESTS };
+// The tables typed as their shapes, for code that reads any entry alike: their literal types, from
+// which messages.ts derives each request's, response's and event's type, would make every
+// `REQUESTS[verb]` a union of 32 distinct entries.
+export const REQUESTS: RequestTable = REQUEST_ENTRIES;
+export const EVENTS_TABLE: EventTable = EVENT_ENTRIES;
+export const ERRORS: ErrorTable = ERROR_ENTRIES;
+export type { ErrorTable, EventTable, RequestTable };
 
 const fold = (name: string) => name.toLowerCase().replace(/[-_\s]/g, '');
 

@@ -5,14 +5,15 @@ import type { ErrorCode, ErrorSpec, ErrorLevel } from './types.js';
 
 export type ErrorTable = { [C in ErrorCode]-?: ErrorSpec<C> };
 
-function e<C extends ErrorCode>(number: C, level: ErrorLevel, message: string, information: string, hint: string, unreachable?: string): ErrorSpec<C> {
+// Generic over the level and message too, so that each entry's type says what the server sends.
+function e<const C extends ErrorCode, const L extends ErrorLevel, const M extends string>(number: C, level: L, message: M, information: string, hint: string, unreachable?: string): ErrorSpec<C> & { level: L; message: M } {
   return unreachable ? { number, level, message, information, hint, unreachable } : { number, level, message, information, hint };
 }
 
 const SCRIPT = 'SuperScripts are requested by the SuperScripter client, not by any AAPI verb';
 const DESIGNER = 'Designer connections are not part of the Agent API';
 
-export const ERRORS: ErrorTable = {
+export const ERRORS = {
   99: {
     ...e(99, 'Serious', 'Malformed message', 'The request is not in the expected format: not JSON, an unknown type, or a key missing or of the wrong type.', 'Check the request against `aapi <verb> --help`.'),
     byDetail: [{ detail: /not connected/i, hint: 'Connect the agent to a campaign first: `aapi connect --tenant T --campaign C` (or `aapi login` with --tenant and --campaign); `aapi get-tenants` lists the tenants.' }],
@@ -55,4 +56,4 @@ export const ERRORS: ErrorTable = {
   330: e(330, 'Serious', 'Cannot pause call, call is not currently being recorded or is already paused', 'PauseRecording needs a call being recorded and not paused.', 'Pause only a call that is recording.'),
   331: e(331, 'Serious', 'Cannot resume call, call was already being recorded', 'ResumeRecording was sent while the call was already recording.', 'Resume only a paused recording.'),
   340: e(340, 'Warning', 'Cannot mark a chapter as the agent isn\'t talking', 'Chapters can only be marked during a live call.', 'Mark chapters during a call.'),
-};
+} as const satisfies ErrorTable;

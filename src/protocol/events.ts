@@ -2,12 +2,12 @@ import type { EventName, EventSpec, KeySpec } from './types.js';
 
 // One entry per AAPI event. Every event carries `event` and a RID to acknowledge it with.
 
-const sessionIndex: KeySpec = {
+const sessionIndex = {
   wire: 'sessionIndex', type: 'integer', default: 0, min: 0,
   description: 'The SessionIndex the event is about: 0 for the live call (ERRATA 13; readers default a missing one to 0).',
-};
-const sessionID: KeySpec = { wire: 'sessionID', type: 'string', description: 'The internal name of the call or chat session (not the SID).' };
-const direction: KeySpec = {
+} as const satisfies KeySpec;
+const sessionID = { wire: 'sessionID', type: 'string', description: 'The internal name of the call or chat session (not the SID).' } as const satisfies KeySpec;
+const direction = {
   wire: 'direction', type: 'string', closed: true, description: 'Who sent the message, and to whom.',
   choices: [
     { value: 'AgentToCustomer', meaning: 'the agent wrote to the customer' },
@@ -15,12 +15,12 @@ const direction: KeySpec = {
     { value: 'TransfererToTransferee', meaning: 'the transferring agent wrote to the receiving agent' },
     { value: 'TransfereeToTransferer', meaning: 'the receiving agent wrote to the transferring agent' },
   ],
-};
-const agent: KeySpec = { wire: 'agent', type: 'string', description: 'The agent sending or receiving the message.' };
+} as const satisfies KeySpec;
+const agent = { wire: 'agent', type: 'string', description: 'The agent sending or receiving the message.' } as const satisfies KeySpec;
 
 export type EventTable = { [E in EventName]-?: EventSpec<E> };
 
-export const EVENTS_TABLE: EventTable = {
+export const EVENTS_TABLE = {
   NowAvailable: {
     event: 'NowAvailable', aliases: [], perSession: false, keys: [],
     summary: 'The agent is available for automatic calling and will get calls and messages in due course.',
@@ -106,4 +106,4 @@ export const EVENTS_TABLE: EventTable = {
     summary: 'Whether the customer or the other agent is typing a chat message.',
     keys: [sessionIndex, sessionID, direction, agent, { wire: 'typing', type: 'boolean', description: 'Whether the remote party is typing.' }],
   },
-};
+} as const satisfies EventTable;

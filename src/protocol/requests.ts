@@ -2,8 +2,10 @@ import type { KeySpec, KeyType, RequestSpec, Verb } from './types.js';
 
 // One entry per AAPI request, in the spec's order. Descriptions are ours, faithful to the spec.
 
-function key(wire: string, type: KeyType, description: string, more: Partial<KeySpec> = {}): KeySpec {
-  return { wire, type, description, ...more };
+// Generic so that each key keeps its literal wire name, type and choices: the types of requests and
+// responses (messages.ts) are derived from them.
+function key<const W extends string, const T extends KeyType, const M extends Partial<KeySpec> = {}>(wire: W, type: T, description: string, more?: M) {
+  return { wire, type, description, ...more } as { wire: W; type: T; description: string } & M;
 }
 
 const sessionIndex = key('sessionIndex', 'integer',
@@ -16,7 +18,7 @@ const noReply = { kind: 'none' } as const;
 const tenant = key('tenant', 'string', 'The name of the dialler tenant.');
 const campaign = key('campaign', 'string', 'The name of the campaign to join first.');
 
-const availability = (what: string) =>
+const availability = <const W extends string>(what: W) =>
   key(what, 'integer', `How many concurrent ${what} sessions to accept.`, {
     default: 0,
     min: -2,
@@ -31,7 +33,7 @@ const recordData = (what: string) => key('data', 'keyValue', what);
 
 export type RequestTable = { [V in Verb]-?: RequestSpec<V> };
 
-export const REQUESTS: RequestTable = {
+export const REQUESTS = {
   Authenticate: {
     type: 'Authenticate', cli: 'authenticate', group: 'Connecting and Authentication',
     summary: 'Authenticate a new agent session and receive its SID.',
@@ -402,4 +404,4 @@ export const REQUESTS: RequestTable = {
     success: ok, response: [], errors: [],
     note: 'ERRATA 2: the spec\'s table says `type: SendSMS`; the type sent is SendChatMessage.',
   },
-};
+} as const satisfies RequestTable;

@@ -44,7 +44,7 @@ export type WireValue = Scalar | null | KeyValue | number[] | string[] | Record<
 export interface Choice {
   value: Scalar;
   /** Words a user may type instead of the value (ERRATA 14: `blind`, `queue` ...). */
-  names?: string[];
+  names?: readonly string[];
   meaning: string;
 }
 
@@ -64,7 +64,7 @@ export interface KeySpec {
   /** What the server assumes when the key is absent ("If no SessionIndex is supplied ... 0 is assumed"). */
   default?: Scalar;
   /** Documented values and what they mean. */
-  choices?: Choice[];
+  choices?: readonly Choice[];
   /** With choices: only those values are valid. Without: choices only explain some values in a range. */
   closed?: boolean;
   min?: number;
@@ -102,12 +102,12 @@ export interface RequestSpec<V extends Verb = Verb> {
   rid: boolean;
   /** Whether the request carries a SID (Authenticate does not). */
   sid: boolean;
-  keys: KeySpec[];
+  keys: readonly KeySpec[];
   success: Success;
   /** Keys of the successful response, for help, docs and the simulator. */
-  response: KeySpec[];
+  response: readonly KeySpec[];
   /** Error numbers this verb can be answered with beyond 99/198/199. */
-  errors: ErrorCode[];
+  errors: readonly ErrorCode[];
   /** How the project resolves a contradiction of the spec about this verb (ERRATA n). */
   note?: string;
   /**
@@ -120,9 +120,9 @@ export interface RequestSpec<V extends Verb = Verb> {
 export interface EventSpec<E extends EventName = EventName> {
   event: E;
   /** Names a user may also use for it (ERRATA 5: ChatMessage). */
-  aliases: string[];
+  aliases: readonly string[];
   summary: string;
-  keys: KeySpec[];
+  keys: readonly KeySpec[];
   /** The agent state this event announces, when it announces one. */
   state?: AgentState;
   /** Whether the event is about one session and so carries `sessionIndex` (ERRATA 13). */

@@ -303,9 +303,9 @@ async function openSessions(recipe: Recipe, scope: Json, opts: RunOptions, red: 
       const auth = { Agent: d.agent, Password: d.password ?? '', extension: d.extension ?? '' };
       red.learn(fromOutside(def as Json, auth));
 
-      red.learn(await session.request('Authenticate', auth));
+      red.learn(await session.send(encodeRequest('Authenticate', auth)));
       if (d.tenant && d.campaign) {
-        const c = await session.request('Connect', { tenant: d.tenant, campaign: d.campaign });
+        const c = await session.send(encodeRequest('Connect', { tenant: d.tenant, campaign: d.campaign }));
         if (getCI(c, 'status') !== 'Connected') throw new Error(`session ${name}: Connect answered ${JSON.stringify(mask(c))}`);
       }
     }

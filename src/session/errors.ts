@@ -1,10 +1,19 @@
-import { errorHint, errorSpec } from '../protocol/catalogue.js';
+import { errorHint, errorSpec, isErrorCode } from '../protocol/catalogue.js';
 import { getCI, toInt, type Json } from '../protocol/codec.js';
+import { ERRORS } from '../protocol/errors.js';
+import type { ErrorEntry } from '../protocol/messages.js';
+import type { ErrorCode } from '../protocol/types.js';
 import { formatSize } from '../util/size.js';
+
+/**
+ * An error number as the server sent it: one of the catalogue's, or another a dialler may send
+ * (0 when it sent none). `number & {}` keeps the catalogue's numbers offered and narrowable.
+ */
+export type ErrorNumber = ErrorCode | (number & {});
 
 /** The server answered `Response: ERROR`. */
 export class AapiError extends Error {
-  readonly errorNumber: number;
+  readonly errorNumber: ErrorNumber;
   readonly level: string;
   constructor(readonly response: Json) {
     const n = toInt(getCI(response, 'ErrorNumber')) ?? 0;
@@ -14,6 +23,16 @@ export class AapiError extends Error {
     super(`ERROR ${n} ${level}: ${text}${detail ? ` (${detail})` : ''}`);
     this.errorNumber = n;
     this.level = level;
+  }
+
+  /** The catalogue's entry for this error number, when it has one. */
+  get entry(): ErrorEntry | undefined {
+    return isErrorCode(this.errorNumber) ? ERRORS[this.errorNumber] : undefined;
+  }
+
+  /** Whether this is error `code`, narrowing its number and catalogue entry (a number not in the catalogue fails `tsc`). */
+  is<C extends ErrorCode>(code: C): this is this & { readonly errorNumber: C; readonly entry: ErrorEntry<C> } {
+    return this.errorNumber === code;
   }
 
   /** The catalogue's advice for this error number and its detail. */

@@ -3,8 +3,9 @@ import { EventEmitter } from 'node:events';
 import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import WebSocket, { type ClientOptions } from 'ws';
-import { REQUESTS } from '../protocol/catalogue.js';
+import { REQUESTS, resolveEvent } from '../protocol/catalogue.js';
 import { classify, encodeRequest, getCI, parseFrame, requestVerb, toInt, type Json } from '../protocol/codec.js';
+import type { CanonicalEvent, EventNameOrAlias, EventOf, RequestOf, RequiredKeyOf, ResponseOf } from '../protocol/messages.js';
 import type { Verb } from '../protocol/types.js';
 import { missingRid } from '../protocol/validate.js';
 import { applyAuthenticated, applyDisposed, applyEvent, initialView, type AgentView } from './agent-state.js';
@@ -59,6 +60,19 @@ interface Pending {
   timer: NodeJS.Timeout;
   retried: boolean;
   maxFrameBytes: number;
+}
+
+/** A request's values and options: the values may be left out only when the verb has no required key. */
+export type RequestArgs<V extends Verb> = [RequiredKeyOf<V>] extends [never]
+  ? [values?: RequestOf<V>, opts?: RequestOptions]
+  : [values: RequestOf<V>, opts?: RequestOptions];
+
+/** The typed answers and events promise RID and SID as numbers; a dialler may send them as strings (ERRATA 7). */
+function numericIds(msg: Json): Json {
+  if (typeof msg.RID !== 'string' && typeof msg.SID !== 'string') return msg;
+  const out = { ...msg };
+  for (const k of ['RID', 'SID']) out[k] = toInt(msg[k]) ?? msg[k];
+  return out;
 }
 
 type SessionEvents = {
@@ -143,9 +157,27 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.closedError === undefined;
   }
 
-  /** Sends a request of the catalogue and resolves with its successful response; rejects with AapiError on ERROR. */
-  request(verb: Verb, values: Json = {}, opts: RequestOptions = {}): Promise<Json> {
-    return this.send(encodeRequest(verb, values), opts);
+  /**
+   * Sends a request of the catalogue, its values typed by the catalogue's entry, and resolves with its
+   * successful response; rejects with AapiError on ERROR. `send` takes any message.
+   */
+  request<V extends Verb>(verb: V, ...[values, opts]: RequestArgs<V>): Promise<ResponseOf<V>> {
+    return this.send(encodeRequest(verb, values ?? {}), opts).then((r) => numericIds(r) as ResponseOf<V>);
+  }
+
+  /**
+   * Calls `handler` with each event of that name (or alias: ChatMessage) as it is recorded, typed by
+   * its catalogue entry. Returns the function that removes the handler.
+   */
+  onEvent<N extends EventNameOrAlias>(name: N, handler: (event: EventOf<CanonicalEvent<N>>) => void): () => void {
+    const wanted = resolveEvent(name);
+    if (!wanted) throw new TypeError(`unknown event ${JSON.stringify(name)}`);
+    const listener = (msg: Json) => {
+      const got = getCI(msg, 'event');
+      if (typeof got === 'string' && resolveEvent(got) === wanted) handler(numericIds(msg) as EventOf<CanonicalEvent<N>>);
+    };
+    this.on('event', listener);
+    return () => void this.off('event', listener);
   }
 
   /**
@@ -347,7 +379,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!parsed.ok) return; // nothing to match it with; the request it answers will time out
     const c = classify(parsed.value);
     if (c.kind === 'event') {
-      this.onEvent(parsed.value, c.rid);
+      this.receiveEvent(parsed.value, c.rid);
       return;
     }
     const p = c.rid === undefined ? undefined : this.pending.get(c.rid);
@@ -394,7 +426,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
-  private onEvent(msg: Json, rid: number | undefined): void {
+  private receiveEvent(msg: Json, rid: number | undefined): void {
     // Recorded, then acknowledged, strictly in arrival order (ERRATA 20).
     this.pendingAcks++;
     this.eventChain = this.eventChain.then(async () => {

@@ -1,4 +1,4 @@
-import type { Json } from '../protocol/codec.js';
+import type { ValidatedRequestOf } from '../protocol/messages.js';
 import type { KeyValue } from '../protocol/types.js';
 import type { Dialler } from './dialler.js';
 import { notNow, SimError } from './errors.js';
@@ -114,9 +114,8 @@ function afterLiveCall(d: Dialler, line: AgentLine): void {
   }
 }
 
-function dispose(d: Dialler, line: AgentLine, call: Call, values: Json): void {
-  const data = values.data as KeyValue;
-  if (call.urn && d.records.has(call.urn)) Object.assign(d.records.get(call.urn)!, data);
+function dispose(d: Dialler, line: AgentLine, call: Call, values: ValidatedRequestOf<'Disposition'>): void {
+  if (call.urn && d.records.has(call.urn)) Object.assign(d.records.get(call.urn)!, values.data);
   if (values.callbackNumber || values.callbackTime) {
     d.callbacks.push({
       agent: line.name, urn: call.urn ?? null, number: values.callbackNumber, time: values.callbackTime,
@@ -128,8 +127,8 @@ function dispose(d: Dialler, line: AgentLine, call: Call, values: Json): void {
   if (call.index === 0) afterLiveCall(d, line);
 }
 
-function sessionCall({ line, values }: SessionCtx): Call | undefined {
-  return line.calls.get(Number(values.sessionIndex ?? 0));
+function sessionCall({ line, values }: SessionCtx<'Disposition' | 'StartWrap' | 'TagCall'>): Call | undefined {
+  return line.calls.get(values.sessionIndex);
 }
 
 /** The live call while the agent is talking on it. */
@@ -138,19 +137,18 @@ function talking(line: AgentLine): Call | undefined {
   return call && call.phase === 'InCall' ? call : undefined;
 }
 
-function resolveLimits(d: Dialler, line: AgentLine, values: Json): Limits {
+function resolveLimits(d: Dialler, line: AgentLine, values: ValidatedRequestOf<'GoAvailable'>): Limits {
   const c = campaignOf(d, line);
   const pick = (asked: number, current: number, configured: number) =>
     asked === -2 ? current : asked === -1 ? 0 : asked === 0 ? configured : asked;
-  const live = Number(values.live);
   return {
-    live: live === -1 ? line.limits.live : live,
-    interactive: pick(Number(values.interactive), line.limits.interactive, c?.interactive ?? 0),
-    offline: pick(Number(values.offline), line.limits.offline, c?.offline ?? 0),
+    live: values.live === -1 ? line.limits.live : values.live,
+    interactive: pick(values.interactive, line.limits.interactive, c?.interactive ?? 0),
+    offline: pick(values.offline, line.limits.offline, c?.offline ?? 0),
   };
 }
 
-function goAvailable(ctx: SessionCtx) {
+function goAvailable(ctx: SessionCtx<'GoAvailable'>) {
   const { d, line } = ctx;
   if (!line.connected) throw notConnected();
   const limits = resolveLimits(d, line, ctx.values);
@@ -181,13 +179,13 @@ function goUnavailable({ line }: SessionCtx) {
 
 const VALID_NUMBER = /^\+?[0-9]{3,20}$/;
 
-function manualDial({ d, line, values }: SessionCtx) {
+function manualDial({ d, line, values }: SessionCtx<'ManualDial'>) {
   if (!line.connected) throw new SimError(300, 'the agent is not connected to the dialler');
   const previous = line.live;
   if (previous ? previous.phase !== 'Wrapping' : line.available) {
     throw new SimError(300, `the agent is ${line.state}; manual calls need Unavailable, follow-on calls need Wrapping`);
   }
-  const tel = String(values.telNumber).replace(/[\s()-]/g, '');
+  const tel = values.telNumber.replace(/[\s()-]/g, '');
   if (!VALID_NUMBER.test(tel)) throw new SimError(301, `${JSON.stringify(values.telNumber)} is not a telephone number`);
   const call = previous
     ? Object.assign(previous, { phase: 'Calling', tel, recording: true, hold: false, ...d.newCallIds() } satisfies Partial<Call>)
@@ -237,24 +235,24 @@ export const CALL_HANDLERS: Pick<HandlerTable, Verbs> = {
   Keypress: ({ line, values }) => {
     const call = talking(line);
     if (!call) throw new SimError(321);
-    const digits = String(values.keyPress);
+    const digits = values.keyPress;
     if (!/^[0-9*#]+$/.test(digits)) throw new SimError(322, `${JSON.stringify(digits)} has characters other than 0-9, * and #`);
     call.dtmf.push(digits);
   },
   ChapterMark: ({ line, values }) => {
     const call = talking(line);
     if (!call) throw new SimError(340);
-    call.chapters.push(String(values.chaptername));
+    call.chapters.push(values.chaptername);
   },
   MultiSale: ({ line, values }) => {
     const call = line.live;
     if (!call || call.phase === 'Calling') throw notNow('no current call to count a sale on');
     const outcome = String(values.outcome);
-    call.multiSale[outcome] = (call.multiSale[outcome] ?? 0) + Number(values.quantity);
+    call.multiSale[outcome] = (call.multiSale[outcome] ?? 0) + values.quantity;
   },
   TagCall: (ctx) => {
     const call = sessionCall(ctx);
     if (!call) throw notNow(`no call on sessionIndex ${ctx.values.sessionIndex}`);
-    call.tags.push(String(ctx.values.URN));
+    call.tags.push(ctx.values.URN);
   },
 };

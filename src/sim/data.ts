@@ -32,13 +32,12 @@ export function createRecord(d: Dialler, fields: KeyValue): KeyValue {
 
 const given = (v: unknown) => v !== undefined && v !== null && v !== '';
 
-function runQuery({ d, line, values }: SessionCtx): Json {
+function runQuery({ d, line, values }: SessionCtx<'RunQuery'>): Json {
   const number = String(values.QueryNumber);
   const query = Object.hasOwn(d.fixture.queries, number) ? d.fixture.queries[number] : undefined;
   if (!query) throw new SimError(200, `no DataQuery ${number}`);
   charge(d, line);
-  const parameters = values.Parameters as KeyValue;
-  const inputs = values.values as KeyValue;
+  const { Parameters: parameters, values: inputs } = values;
   switch (query.kind) {
     case 'lookup': {
       const missing = query.parameters.find((p) => !given(parameters[p]));
@@ -65,7 +64,7 @@ function runQuery({ d, line, values }: SessionCtx): Json {
 export const DATA_HANDLERS: Pick<HandlerTable, Verbs> = {
   GetRecord: ({ d, line, values }) => {
     charge(d, line);
-    const record = d.records.get(String(values.URN));
+    const record = d.records.get(values.URN);
     if (!record) throw new SimError(210, `no record with URN ${JSON.stringify(values.URN)}`);
     return { data: { ...record } };
   },
@@ -73,7 +72,7 @@ export const DATA_HANDLERS: Pick<HandlerTable, Verbs> = {
     charge(d, line);
     const record = createRecord(d, {});
     // A call with no record yet (a manual call) takes the new one.
-    const call = line.calls.get(Number(values.sessionIndex));
+    const call = line.calls.get(values.sessionIndex);
     if (call && !call.urn) {
       call.urn = String(record.URN);
       Object.assign(record, call.data, { URN: record.URN });

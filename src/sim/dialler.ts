@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { REQUESTS } from '../protocol/catalogue.js';
 import { getCI, parseFrame, requestVerb, toInt, type Json } from '../protocol/codec.js';
+import type { ValidatedRequestOf } from '../protocol/messages.js';
 import { VERBS, type KeyValue, type Verb } from '../protocol/types.js';
 import { validateRequest } from '../protocol/validate.js';
 import { SYSTEM_CLOCK, type Clock, type Timer } from './clock.js';
@@ -160,7 +161,8 @@ export class Dialler {
     let fields: Json | void;
     try {
       if (verb === 'Authenticate') {
-        fields = HANDLERS.Authenticate({ d: this, conn, rid: rid!, values });
+        // Validated against the same catalogue entry the type is derived from.
+        fields = HANDLERS.Authenticate({ d: this, conn, rid: rid!, values: values as ValidatedRequestOf<'Authenticate'> });
       } else {
         const line = this.lines.get(session!.agent)!;
         const ctx: SessionCtx = { d: this, conn, rid: rid ?? 0, values, session: session!, line };

@@ -31,15 +31,15 @@ function noteOnRecord(d: Dialler, call: Call | undefined, id: number): void {
 }
 
 function sendTemplate(channel: 'email' | 'sms') {
-  return ({ d, line, values }: SessionCtx) => {
+  return ({ d, line, values }: SessionCtx<'SendMail' | 'SendSMS'>) => {
     const templates: Record<string, FixtureTemplate> = channel === 'email' ? d.fixture.email : d.fixture.sms;
     const template = Object.hasOwn(templates, String(values.template)) ? templates[String(values.template)] : undefined;
     if (!template) throw notNow(`no ${channel} template ${values.template}`);
-    const recipient = String(values.recipient);
+    const recipient = values.recipient;
     if (channel === 'email' ? !/^[^@\s]+@[^@\s]+$/.test(recipient) : !/^\+?\d{6,15}$/.test(recipient)) {
       throw notNow(`${JSON.stringify(recipient)} is not ${channel === 'email' ? 'an email address' : 'a mobile number'}`);
     }
-    const call = line.calls.get(Number(values.sessionIndex));
+    const call = line.calls.get(values.sessionIndex);
     const data = call?.data ?? {};
     const message = storeMessage(d, {
       channel,
@@ -87,11 +87,11 @@ export function customerTyping(line: AgentLine, call: Call, typing: boolean): vo
   line.emit('ChatTyping', chatEvent(line, call, 'CustomerToAgent', { typing }));
 }
 
-function sendChatMessage({ d, line, values }: SessionCtx) {
-  const index = Number(values.sessionIndex);
+function sendChatMessage({ d, line, values }: SessionCtx<'SendChatMessage'>) {
+  const index = values.sessionIndex;
   const call = line.calls.get(index);
   if (!call || call.kind !== 'interactive' || call.phase !== 'InCall') throw notNow(`no chat in progress on sessionIndex ${index}`);
-  const message = String(values.message);
+  const message = values.message;
   call.chat.push({ direction: 'AgentToCustomer', message });
   const { chatReplyMs } = d.fixture.timings;
   if (chatReplyMs === 0) return;
@@ -111,12 +111,12 @@ export const MESSAGING_HANDLERS: Pick<HandlerTable, Verbs> = {
   SendMail: sendTemplate('email'),
   SendSMS: sendTemplate('sms'),
   GetMessageID: ({ d, values }) => {
-    const message = d.messages.get(Number(values.messageID));
+    const message = d.messages.get(values.messageID);
     if (!message) throw notNow(`no message with ID ${values.messageID}`);
     return { ...summary(message), attachments: message.attachments };
   },
   GetMessageHistory: ({ d, values }) => ({
-    messages: (values.messageList as number[]).flatMap((id) => {
+    messages: values.messageList.flatMap((id) => {
       const m = d.messages.get(id);
       return m ? [summary(m)] : [];
     }),

@@ -42,9 +42,8 @@ function campaignOf(d: Dialler, agent: string, tenant: string, campaign: string)
   return c;
 }
 
-function authenticate({ d, conn, values }: Ctx) {
-  const agent = String(values.Agent);
-  const password = String(values.Password);
+function authenticate({ d, conn, values }: Ctx<'Authenticate'>) {
+  const { Agent: agent, Password: password } = values;
   const now = d.now();
   if (banned(d.ipFailures.get(conn.ip), now)) throw new SimError(103);
   if (!agent && !password) throw new SimError(106);
@@ -75,13 +74,12 @@ function authenticate({ d, conn, values }: Ctx) {
   d.ipFailures.delete(conn.ip);
   const session = d.openSession(conn, agent);
   const line = d.lineOf(agent)!;
-  if (values.extension) line.extension = String(values.extension);
+  if (values.extension) line.extension = values.extension;
   return deviceId ? { SID: session.sid, DeviceID: deviceId } : { SID: session.sid };
 }
 
-function connect({ d, line, session, values }: SessionCtx) {
-  const tenant = String(values.tenant);
-  const campaign = String(values.campaign);
+function connect({ d, line, session, values }: SessionCtx<'Connect'>) {
+  const { tenant, campaign } = values;
   campaignOf(d, session.agent, tenant, campaign);
   if (line.calls.size > 0) throw notNow('cannot change campaign while a call or session is open');
   const phone = d.fixture.extensions[line.extension];
@@ -114,7 +112,7 @@ export const SESSION_HANDLERS: Pick<HandlerTable, Verbs> = {
   Authenticate: authenticate,
   GetTenants: ({ d, session }) => ({ tenants: tenantsOf(d, session.agent) }),
   GetCampaigns: ({ d, session, values }) => {
-    const tenant = String(values.tenant);
+    const { tenant } = values;
     if (!tenantsOf(d, session.agent).includes(tenant) || !d.fixture.tenants[tenant]) {
       throw new SimError(110, `no access to tenant ${JSON.stringify(tenant)}`);
     }
@@ -124,7 +122,7 @@ export const SESSION_HANDLERS: Pick<HandlerTable, Verbs> = {
   Logoff: logoff,
   KeepAlive: () => {},
   GetWebRTC: ({ d, line, session, values }) => {
-    campaignOf(d, session.agent, String(values.tenant), String(values.campaign));
+    campaignOf(d, session.agent, values.tenant, values.campaign);
     const extension = `9${randomInt(100000, 999999)}`;
     line.extension = extension;
     return {

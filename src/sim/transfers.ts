@@ -1,4 +1,3 @@
-import type { KeyValue } from '../protocol/types.js';
 import { newCall, wrap } from './calls.js';
 import type { Dialler } from './dialler.js';
 import { notNow, SimError } from './errors.js';
@@ -94,14 +93,13 @@ function endTransfer(line: AgentLine, call: Call): void {
   call.hold = false;
 }
 
-function transferCall({ d, line, values }: SessionCtx) {
-  const index = Number(values.sessionIndex);
+function transferCall({ d, line, values }: SessionCtx<'TransferCall'>) {
+  const index = values.sessionIndex;
   const call = line.calls.get(index);
   if (!call || call.phase !== 'InCall') throw notNow(`no call in progress on sessionIndex ${index}`);
   if (call.transfer) throw notNow('a transfer is already in progress');
-  const type = values.TransferType as Transfer['type'];
-  const to = values.TransferTo as Transfer['to'];
-  const recipient = String(values.Recipient).trim();
+  const { TransferType: type, TransferTo: to } = values;
+  const recipient = values.Recipient.trim();
   let recipientLine: AgentLine | undefined;
   if (to === '0') {
     if (recipient === line.name) throw new SimError(310, 'an agent cannot transfer a call to itself');
@@ -123,14 +121,14 @@ function transferCall({ d, line, values }: SessionCtx) {
     parked: { client: type === WARM, recipient: false },
   };
   call.transfer = transfer;
-  if (Object.keys(values.data as KeyValue).length > 0) Object.assign(call.data, values.data);
+  if (Object.keys(values.data).length > 0) Object.assign(call.data, values.data);
   line.emit('TransferUpdate', { TransferStatus: 3, sessionIndex: index });
   const { transferMs } = d.fixture.timings;
   if (transferMs > 0) transfer.timer = line.later(transferMs, () => resolveTransfer(d, line, index));
 }
 
-function transferOutcome({ line, values }: SessionCtx) {
-  const index = Number(values.sessionIndex);
+function transferOutcome({ line, values }: SessionCtx<'TransferOutcome'>) {
+  const index = values.sessionIndex;
   const call = line.calls.get(index);
   const t = call?.transfer;
   if (!call || !t) throw notNow(`no transfer in progress on sessionIndex ${index}`);
@@ -145,15 +143,15 @@ function transferOutcome({ line, values }: SessionCtx) {
   line.emit('NowInCall', inCallFields(call));
 }
 
-function togglePark({ line, values }: SessionCtx) {
+function togglePark({ line, values }: SessionCtx<'TogglePark'>) {
   const t = line.live?.transfer;
   if (!t) throw notNow('no transfer in progress to park a party of');
   if (t.type === BLIND) throw notNow('blind transfers have no parking');
-  const who = values.Who as 'client' | 'recipient';
+  const who = values.Who;
   if (t.type === WARM && who === 'client') {
     throw notNow('on a blind-with-connect transfer the caller stays parked until the transfer completes or is cancelled');
   }
-  t.parked[who] = values.Switch === true;
+  t.parked[who] = values.Switch;
 }
 
 export const TRANSFER_HANDLERS: Pick<HandlerTable, Verbs> = {

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exec, type Run } from '../helpers/spawn.js';
@@ -91,4 +91,71 @@ describe.skipIf(process.platform === 'win32')('npm pack and a global install', (
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(`${r.stdout}${r.stderr}`).toMatch(/1 of 1 recipe passed/);
   }, 70_000);
+});
+
+// What a TypeScript user compiles against: the tarball's own .d.ts, unpacked into a project of its
+// own as npm would install it. Only @types/node (which the types name) and typescript come from
+// this checkout; nothing reaches the network.
+describe.skipIf(process.platform === 'win32')('the shipped types', () => {
+  const project = join(dir, 'ts-user');
+
+  beforeAll(async () => {
+    const unpacked = join(dir, 'unpacked');
+    mkdirSync(unpacked, { recursive: true });
+    const tar = await exec('tar', ['-xzf', tarball, '-C', unpacked], { ms: 60_000 });
+    if (tar.code !== 0) throw new Error(`tar failed: ${tar.stderr}`);
+    const installed = join(project, 'node_modules', pkg.name);
+    mkdirSync(dirname(installed), { recursive: true });
+    renameSync(join(unpacked, 'package'), installed);
+    mkdirSync(join(project, 'node_modules', '@types'), { recursive: true });
+    symlinkSync(join(root, 'node_modules', '@types', 'node'), join(project, 'node_modules', '@types', 'node'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'ts-user', private: true, type: 'module' }));
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
+      files: [],
+    }));
+  }, 90_000);
+
+  /** Type-checks one file of the project, listing the files the compilation read. */
+  const tsc = (file: string) => {
+    const config = join(project, `tsconfig.${file}.json`);
+    writeFileSync(config, JSON.stringify({ extends: './tsconfig.json', files: [file] }));
+    return exec(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config, '--listFiles'], { cwd: project, ms: 120_000 });
+  };
+
+  it('types requests, responses, events and errors per name, and refuses a misspelt key', async () => {
+    writeFileSync(join(project, 'typed.ts'), `import { AapiError, Session, type AapiEvent } from '${pkg.name}';
+export async function use(s: Session): Promise<string[]> {
+  const { tenants } = await s.request('GetTenants');
+  await s.request('TransferCall', { TransferType: '1', TransferTo: '2', Recipient: '100' });
+  // @ts-expect-error QueryNumber is misspelt
+  await s.request('RunQuery', { QueryNumbr: 1 });
+  // @ts-expect-error TransferType is "0", "1" or "2"
+  await s.request('TransferCall', { TransferType: 'blind', TransferTo: '2', Recipient: '100' });
+  const off = s.onEvent('ChatMessage', (e) => void e.message.toUpperCase());
+  // @ts-expect-error NowInCall has calltype, not callType
+  s.onEvent('NowInCall', (e) => e.callType);
+  off();
+  await s.request('Disposition', { outcome: 251 }).catch((err: unknown) => {
+    if (err instanceof AapiError && err.is(320)) console.log(err.entry.hint);
+  });
+  return tenants;
+}
+export const name = (e: AapiEvent): string => e.event;
+`);
+    const r = await tsc('typed.ts');
+    expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
+    // Compiled against the package's declarations, not this checkout's sources.
+    expect(r.stdout).toContain(join(project, 'node_modules', pkg.name, 'dist', 'types', 'index.d.ts'));
+    expect(r.stdout).not.toContain(join(root, 'src'));
+  }, 130_000);
+
+  it('compiles the README\'s library example', async () => {
+    const readme = readFileSync(join(project, 'node_modules', pkg.name, 'README.md'), 'utf8');
+    const example = /## As a library\s+```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toContain(`from '${pkg.name}'`);
+    writeFileSync(join(project, 'readme.ts'), `${example}export {};\n`);
+    const r = await tsc('readme.ts');
+    expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
+  }, 130_000);
 });
