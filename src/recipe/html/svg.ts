@@ -61,7 +61,7 @@ export function timelineSvg(t: Timeline, recipe: number): string {
     const h = Math.max(1, y(s.toMs) - top);
     const x = x0(s.session) + 4;
     out.push(`<g class="state st-${s.state}"><rect x="${x}" y="${top.toFixed(1)}" width="${LANE}" height="${h.toFixed(1)}"><title>${esc(s.state)} from ${seconds(s.fromMs)} to ${seconds(s.toMs)}</title></rect>`
-      + (h > s.state.length * 6 + 8 ? `<text transform="translate(${x + LANE / 2 + 4},${(top + 4).toFixed(1)}) rotate(90)">${esc(s.state)}</text>` : '') + '</g>');
+      + (h > s.state.length * 6 + 8 ? `<text transform="translate(${x + 4},${(top + 4).toFixed(1)}) rotate(90)">${esc(s.state)}</text>` : '') + '</g>');
   }
   for (const m of t.steps) {
     const top = y(m.fromMs);
