@@ -12,6 +12,15 @@ import { registerVerbs } from './commands/verb.js';
 import { REQUESTS, resolveVerb, VERBS } from '../protocol/catalogue.js';
 import { didYouMean, didYouMeanFlag } from './suggest.js';
 import { constantFlags } from './commands/batch-flags.js';
+import { FILE_REPORTERS, type FileReporter } from '../recipe/report.js';
+
+const FILE_REPORTER_NAMES = Object.keys(FILE_REPORTERS) as FileReporter[];
+
+/** --report-junit FILE ...: the reports `aapi run` writes beside --reporter's. */
+function reportFiles(a: Args): Partial<Record<FileReporter, string>> {
+  const files = FILE_REPORTER_NAMES.map((name) => [name, a[`report-${name}`]] as const).filter(([, file]) => file !== undefined);
+  return Object.fromEntries(files.map(([name, file]) => [name, String(file)]));
+}
 
 declare const __AAPI_VERSION__: string;
 export const VERSION = typeof __AAPI_VERSION__ === 'string' ? __AAPI_VERSION__ : '0.0.0-dev';
@@ -86,13 +95,14 @@ function build(argv: string[], env: CommandEnv): Argv {
         .option('cert-out', { type: 'string', describe: 'with --tls: write the certificate (PEM) to this file, for clients to trust' })
         .option('latency', { type: 'string', describe: 'delay every frame the simulator sends by this much, as a network would: 2ms, 50ms (default: none)' })
         .option('string-ids', { type: 'boolean', describe: 'write RID and SID as decimal strings in every answer and event, as the real dialler does (fixture: stringIds)' })
+        .option('verbose', { alias: 'v', type: 'boolean', describe: 'log every frame received and sent on stderr, per agent, passwords masked' })
         .option('allow-origin', { type: 'string', nargs: 1, describe: 'let in the WebSocket of a browser application served from this origin (https://app.example.com:8443); repeatable. Without it, a request with an Origin is refused' }),
       run(async (a) => {
         const { runSim } = await import('./commands/sim.js');
         const latencyMs = a.latency === undefined ? undefined : parseDuration(String(a.latency), '--latency');
         return runSim({
           host: a.host as string, port: a.port, tls: a.tls as boolean, fixture: a.fixture as string | undefined, controlPort: a.controlPort,
-          certOut: a.certOut as string | undefined, latencyMs, allowOrigins: list(a.allowOrigin), stringIds: a.stringIds === true,
+          certOut: a.certOut as string | undefined, latencyMs, allowOrigins: list(a.allowOrigin), stringIds: a.stringIds === true, verbose: a.verbose === true,
         }, env.io);
       }))
     .command('login', 'Authenticate an agent and hold the profile\'s session in the session server (started if need be); prints the SID.',
@@ -132,8 +142,13 @@ function build(argv: string[], env: CommandEnv): Argv {
       (c) => c
         .positional('files', { type: 'string', array: true, describe: 'recipe files (.json5)' })
         .option('var', { type: 'string', nargs: 1, describe: 'NAME=VALUE, overriding the recipe\'s vars; repeatable' })
-        .option('reporter', { type: 'string', default: 'pretty', describe: 'pretty, junit, tap or json' })
+        .option('reporter', { type: 'string', default: 'pretty', describe: 'pretty, junit, tap, json or html (one self-contained page with a timeline of the frames)' })
         .option('out', { type: 'string', describe: 'write the report to this file' })
+        .option('report-junit', { type: 'string', describe: 'also write a JUnit report to this file' })
+        .option('report-tap', { type: 'string', describe: 'also write a TAP report to this file' })
+        .option('report-json', { type: 'string', describe: 'also write a JSON report to this file' })
+        .option('report-html', { type: 'string', describe: 'also write the HTML report (steps and a timeline of the frames) to this file' })
+        .option('verbose', { alias: 'v', type: 'boolean', describe: 'print every frame sent and received on stderr, between the steps, passwords masked' })
         .option('sim', { type: 'boolean', default: false, describe: 'run against a fresh embedded simulator' })
         .option('check', { type: 'boolean', default: false, describe: 'only validate the recipes; send nothing' })
         .option('control', { type: 'string', describe: 'the control URL of an `aapi sim` (its second line), for control steps' }),
@@ -141,6 +156,7 @@ function build(argv: string[], env: CommandEnv): Argv {
         files: (a.files as string[]).map(String), vars: list(a.var), reporter: String(a.reporter),
         out: a.out as string | undefined, sim: a.sim === true, check: a.check === true,
         server: a.server as string | undefined, insecure: a.insecure === true, ca: a.ca as string | undefined, control: a.control as string | undefined,
+        verbose: a.verbose === true, reports: reportFiles(a),
       }, env)))
     .command('batch <verb>', 'Send one request per input row (CSV or JSONL), pipelined; one JSONL output line per row; resumable.',
       (c) => {

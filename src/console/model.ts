@@ -4,6 +4,7 @@ import { errorHint, errorSpec, REQUESTS } from '../protocol/catalogue.js';
 import { classify, encodeRequest, getCI, requestVerb, toInt, type Json } from '../protocol/codec.js';
 import type { Verb } from '../protocol/types.js';
 import { applyAuthenticated, applyEvent, initialView, type AgentView } from '../session/agent-state.js';
+import { frameText } from '../session/frame-log.js';
 import { mask } from '../session/mask.js';
 
 // What the console knows, without any terminal: the toggles of the Windows API Test Client, the
@@ -74,7 +75,7 @@ export class ConsoleModel {
     if (this.toggles.autoSid && getCI(msg, 'SID') === undefined && requestVerb(msg) !== 'Authenticate' && this.sid !== undefined) msg.SID = this.sid;
     this.send(msg);
     this.history.push(msg);
-    this.entry('sent', `SENT: ${JSON.stringify(mask(msg))}`);
+    this.entry('sent', frameText('sent', msg));
     const verb = requestVerb(msg);
     if (verb && verb !== 'Acknowledge' && verb !== 'KeepAlive') {
       const { type: _t, RID: _r, SID: _s, ...keys } = msg;
@@ -141,7 +142,7 @@ export class ConsoleModel {
       if (step && c.errorNumber !== undefined) step.expectError = c.errorNumber;
       const n = c.errorNumber ?? 0;
       const spec = errorSpec(n);
-      this.entry('error', `RECEIVED: ${JSON.stringify(mask(msg))}`, spec ? `${spec.information} ${errorHint(n, getCI(msg, 'ErrorDetail'))}` : undefined);
+      this.entry('error', frameText('received', msg), spec ? `${spec.information} ${errorHint(n, getCI(msg, 'ErrorDetail'))}` : undefined);
       if (c.rid !== undefined) this.answers.get(c.rid)?.(msg);
       return;
     }
@@ -150,12 +151,12 @@ export class ConsoleModel {
       const sid = toInt(getCI(msg, 'SID'));
       if (sid !== undefined && getCI(msg, 'Response') === 'OK') this.sid = sid;
       if (this.verbOf(c.rid) === 'Authenticate') this.view = applyAuthenticated(this.view);
-      this.entry('response', `RECEIVED: ${JSON.stringify(mask(msg))}`);
+      this.entry('response', frameText('received', msg));
       if (c.rid !== undefined) this.answers.get(c.rid)?.(msg);
       return;
     }
     this.view = applyEvent(this.view, msg);
-    this.entry('event', `RECEIVED: ${JSON.stringify(mask(msg))}`);
+    this.entry('event', frameText('received', msg));
     const index = toInt(getCI(msg, 'sessionIndex'));
     this.steps.push({ expectEvent: String(c.event), ...(index ? { where: { sessionIndex: index } } : {}) });
     if (this.attached) return;
@@ -176,7 +177,7 @@ export class ConsoleModel {
     const msg: Json = { type: 'Acknowledge', RID: rid };
     if (this.sid !== undefined) msg.SID = this.sid;
     this.send(msg);
-    this.entry('sent', `SENT: ${JSON.stringify(msg)}`);
+    this.entry('sent', frameText('sent', msg));
   }
 
   toggle(name: keyof Toggles): void {

@@ -13,6 +13,7 @@ import type { PipeError } from '../daemon/pipe-client.js';
 import { openPipe } from '../cli/session-errors.js';
 import { alsoTrusting } from '../session/ca.js';
 import { describeConnectFailure } from '../session/connect-failure.js';
+import { clockOf } from '../session/frame-log.js';
 
 // The terminal side of `aapi console`: enquirer prompts for picking a command and filling its keys,
 // with the SENT/RECEIVED log printed above the prompt as frames arrive.
@@ -115,7 +116,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
   let current: InstanceType<PromptCtor> | null = null;
   const colour = (e: LogEntry) => (e.kind === 'sent' ? c.blue : e.kind === 'response' ? c.green : e.kind === 'event' ? c.cyan : e.kind === 'error' ? c.red : c.dim);
   const print = (e: LogEntry) => {
-    const line = `${c.dim(e.time.toISOString().slice(11, 23))} ${colour(e)(e.text)}${e.note ? `\n             ${c.red.dim(e.note)}` : ''}`;
+    const line = `${c.dim(clockOf(e.time))} ${colour(e)(e.text)}${e.note ? `\n             ${c.red.dim(e.note)}` : ''}`;
     if (current) {
       // Above the prompt being filled, which is drawn again underneath. The cursor sits on the
       // prompt's line: erase from the bottom of its choices.

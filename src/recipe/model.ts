@@ -1,5 +1,6 @@
 import type { Json } from '../protocol/codec.js';
 import type { EventName, Verb } from '../protocol/types.js';
+import type { Direction, WireFrame } from '../session/frame-log.js';
 import type { Position, Source } from './source.js';
 
 // A recipe as the runner sees it: checked against the catalogue, every step with its place in the file.
@@ -89,7 +90,11 @@ export interface StepResult {
   title: string;
   session: string;
   status: StepStatus;
+  /** When it began, in ms from the recipe's start (for the timeline). */
+  startMs?: number;
   ms: number;
+  /** What it matched, for the reader to believe it: `→ ERROR 320 (expected)`, `(URN 1001, after 1.0 s)`. */
+  note?: string;
   /** Why it failed: what was expected and what arrived. */
   message?: string;
   expected?: unknown;
@@ -109,4 +114,14 @@ export interface RecipeResult {
   /** What to do about `error`, when that is known (a certificate to trust, the wrong scheme ...). */
   hint?: string;
   passed: boolean;
+  /** Every frame of every session, in the order they went, unmasked: a reporter masks them. */
+  frames?: FrameRecord[];
+}
+
+export interface FrameRecord {
+  session: string;
+  /** ms from the recipe's start. */
+  ms: number;
+  dir: Direction;
+  frame: WireFrame;
 }

@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { mask, type Redactor } from '../session/mask.js';
+import { esc as xml } from './escape.js';
 import type { RecipeResult, StepResult } from './model.js';
 import type { Position, Source } from './source.js';
 
@@ -8,8 +9,11 @@ import type { Position, Source } from './source.js';
 // masked from the runner; here the frames in it are masked by key and the recipe's lines by the
 // redactor, before anything is escaped for its format.
 
-export type ReporterName = 'pretty' | 'junit' | 'tap' | 'json';
-export const REPORTERS: ReporterName[] = ['pretty', 'junit', 'tap', 'json'];
+export type ReporterName = 'pretty' | 'junit' | 'tap' | 'json' | 'html';
+export const REPORTERS: ReporterName[] = ['pretty', 'junit', 'tap', 'json', 'html'];
+/** The reporters a file can hold (--report-junit FILE ...): all but the terminal's. */
+export type FileReporter = Exclude<ReporterName, 'pretty'>;
+export const FILE_REPORTERS: Record<FileReporter, string> = { junit: 'JUnit', tap: 'TAP', json: 'JSON', html: 'HTML' };
 
 /** A frame (expected or actual) as one line of JSON, secret keys masked. */
 const frame = (v: unknown) => JSON.stringify(mask(v)) ?? String(v);
@@ -47,7 +51,6 @@ export function renderFailure(r: StepResult, source: Source, red: Redactor): str
   return lines.join('\n');
 }
 
-const xml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 export function junit(results: RecipeResult[], red: Redactor): string {
@@ -94,7 +97,8 @@ export function tap(results: RecipeResult[]): string {
 }
 
 export function json(results: RecipeResult[]): string {
-  const plain = results.map(({ source: _s, ...r }) => ({
+  // The frames are the HTML report's: the JSON report stays what it was, one line per recipe's steps.
+  const plain = results.map(({ source: _s, frames: _f, ...r }) => ({
     ...r,
     steps: r.steps.map((s) => ({ ...s, at: `${r.file}:${s.position.line}:${s.position.column}` })),
   }));
@@ -107,7 +111,8 @@ export const prettyError = (r: RecipeResult, c: ChalkInstance) => c.red(`✘ ${r
 /** One line per finished step, as it finishes; a failure drawn in full. */
 export function prettyStep(r: StepResult, source: Source, red: Redactor, c: ChalkInstance): string {
   const mark = r.status === 'passed' ? c.green('✔') : r.status === 'failed' ? c.red('✘') : c.dim('-');
-  const line = `  ${mark} ${r.title}${r.status === 'skipped' ? c.dim(' (skipped)') : c.dim(` ${r.ms} ms`)}`;
+  const note = r.note && r.status === 'passed' ? ` ${r.note}` : '';
+  const line = `  ${mark} ${r.title}${note}${r.status === 'skipped' ? c.dim(' (skipped)') : c.dim(` ${r.ms} ms`)}`;
   return r.status === 'failed' ? `${line}\n${c.red(renderFailure(r, source, red))}` : line;
 }
 

@@ -5,10 +5,11 @@ import { REQUESTS } from '../protocol/catalogue.js';
 import { encodeRequest, getCI, type Json } from '../protocol/codec.js';
 import { checkValue } from '../protocol/validate.js';
 import { AapiError, ConnectFailed } from '../session/errors.js';
+import { wireFrame } from '../session/frame-log.js';
 import { mask, Redactor, type Quote } from '../session/mask.js';
 import { Session } from '../session/session.js';
 import { EventQueue } from './events.js';
-import type { Path, Recipe, RecipeResult, SendStep, Step, StepResult } from './model.js';
+import type { FrameRecord, Path, Recipe, RecipeResult, SendStep, Step, StepResult } from './model.js';
 import { interpolate, mismatch, StepError, valueAt } from './values.js';
 
 // Runs a checked recipe against a server. It never prints: it returns results carrying source
@@ -27,6 +28,8 @@ export interface RunOptions {
   /** The largest request frame a step may send. */
   maxFrameBytes?: number;
   onStep?: (result: StepResult, recipe: Recipe) => void;
+  /** Told of every frame of every session as it goes (--verbose). */
+  onFrame?: (frame: FrameRecord, recipe: Recipe) => void;
   /** The simulator's control API, for `control` steps. */
   control?: (operation: string, params: Json) => Promise<Json>;
   /**
@@ -39,6 +42,36 @@ export interface RunOptions {
 interface Conn {
   session: Session;
   events: EventQueue;
+}
+
+/** What the run keeps beside its steps: its start, every frame, when each event arrived, each session's last send. */
+class Trace {
+  readonly t0 = performance.now();
+  readonly frames: FrameRecord[] = [];
+  readonly arrived = new WeakMap<Json, number>();
+  readonly lastSend = new Map<string, number>();
+
+  now(): number {
+    return performance.now() - this.t0;
+  }
+}
+
+/** What a successful answer said, in a word or two, from the verb's idea of success. */
+function answered(step: SendStep, response: Json): string | undefined {
+  const success = REQUESTS[step.verb].success;
+  switch (success.kind) {
+    case 'ok': return String(getCI(response, 'Response') ?? 'OK');
+    case 'status': return String(getCI(response, success.key));
+    case 'payload': return success.key;
+    case 'none': return undefined;
+  }
+}
+
+/** The values that tell one event from another of its name: the record's URN, else what `where` asked for. */
+function identity(event: Json, where: Json | undefined): string[] {
+  const urn = valueAt(event, 'data.URN');
+  if (urn !== undefined) return [`URN ${String(urn)}`];
+  return Object.entries(where ?? {}).filter(([, v]) => v === null || typeof v !== 'object').map(([k, v]) => `${k} ${String(v)}`);
 }
 
 function rowsOf(recipe: Recipe, rows: string | unknown[]): unknown[] {
@@ -112,6 +145,7 @@ class Runner {
     readonly recipe: Recipe, readonly conns: Map<string, Conn>, readonly scope: Json, readonly opts: RunOptions, readonly red: Redactor,
     /** Opens the recipe's sessions again, after a control step dropped every connection. */
     readonly reopen: () => Promise<void>,
+    readonly trace: Trace,
   ) {}
 
   async steps(steps: Step[], iteration: Path = []): Promise<void> {
@@ -126,8 +160,8 @@ class Runner {
       }
       const t0 = performance.now();
       try {
-        await this.step(step);
-        this.record(step, iteration, 'passed', performance.now() - t0);
+        const note = await this.step(step);
+        this.record(step, iteration, 'passed', performance.now() - t0, undefined, note);
       } catch (err) {
         this.failed = true;
         const e = err instanceof StepError ? err : new StepError((err as Error).message);
@@ -167,26 +201,29 @@ class Runner {
     }
   }
 
-  private record(step: Step, iteration: Path, status: StepResult['status'], ms: number, err?: StepError): void {
+  private record(step: Step, iteration: Path, status: StepResult['status'], ms: number, err?: StepError, note?: string): void {
     const r: StepResult = {
       path: step.path,
       position: this.recipe.source.at(err?.key ? [...step.path, err.key] : step.path),
       title: this.red.text(iteration.length ? `${this.label(step)} [row ${iteration.join('.')}]` : this.label(step)),
       session: step.session,
       status,
+      startMs: Math.round(this.trace.now() - ms),
       ms: Math.round(ms),
     };
+    if (note) r.note = this.red.text(note);
     if (err) Object.assign(r, { message: this.red.message(err.said), expected: this.red.written(err.expected), actual: err.actual });
     this.results.push(r);
     this.opts.onStep?.(r, this.recipe);
   }
 
-  private async step(step: Exclude<Step, { kind: 'forEach' }>): Promise<void> {
+  /** Runs one step; resolves with what it matched, when there is something to tell. */
+  private async step(step: Exclude<Step, { kind: 'forEach' }>): Promise<string | undefined> {
     const conn = this.conns.get(step.session)!;
     switch (step.kind) {
       case 'sleep':
         await new Promise((r) => setTimeout(r, step.ms));
-        return;
+        return undefined;
       case 'control': {
         if (!this.opts.control) throw new StepError('control steps need a simulator: run with --sim, or --control URL of an `aapi sim`').about('control');
         try {
@@ -201,13 +238,14 @@ class Runner {
             throw new StepError(`after control ${step.operation}, opening the sessions again: ${(err as Error).message}`).about('control');
           }
         }
-        return;
+        return undefined;
       }
       case 'send': {
         const msg = requestOf(step, this.scope);
         this.red.learn(fromOutside(step.with, msg));
         let response: Json;
         let error: AapiError | undefined;
+        this.trace.lastSend.set(step.session, this.trace.now());
         try {
           response = await conn.session.send(msg, { timeoutMs: this.opts.timeoutMs });
         } catch (err) {
@@ -228,7 +266,8 @@ class Runner {
           if (m) throw new StepError([`the response does not match at ${m.at || 'the top'}: expected `, shown(m.at, this.red.written(m.expected)), ', got ', shown(m.at, m.actual)], expected, response).about('expect');
         }
         captureInto(this.scope, step.capture, response);
-        return;
+        const said = error ? `ERROR ${error.errorNumber} (expected)` : answered(step, response);
+        return said && `→ ${said}`;
       }
       case 'expectEvent': {
         const where = step.where && (interpolate(step.where, this.scope) as Json);
@@ -243,13 +282,14 @@ class Runner {
           ).about('expectEvent');
         }
         captureInto(this.scope, step.capture, event);
-        return;
+        const after = ((this.trace.arrived.get(event) ?? this.trace.now()) - (this.trace.lastSend.get(step.session) ?? 0)) / 1000;
+        return `(${[...identity(event, where), `after ${after.toFixed(1)} s`].join(', ')})`;
       }
       case 'expectNoEvent': {
         const where = step.where && (interpolate(step.where, this.scope) as Json);
         const event = await conn.events.peek(step.event, where, step.withinMs);
         if (event) throw new StepError(`${step.event} arrived and no expectEvent consumed it; none was expected within ${step.withinMs} ms`, `no ${step.event}`, event).about('expectNoEvent');
-        return;
+        return `(none within ${step.withinMs} ms)`;
       }
     }
   }
@@ -257,12 +297,12 @@ class Runner {
 
 /** Opens the recipe's sessions, runs its steps, closes what it opened. */
 export async function runRecipe(recipe: Recipe, opts: RunOptions): Promise<RecipeResult> {
-  const t0 = performance.now();
+  const trace = new Trace();
   const env = opts.env ?? process.env;
   const red = (opts.redactor ?? new Redactor()).fromEnv(env);
   const result = (steps: StepResult[], error?: string): RecipeResult => ({
-    file: recipe.file, name: red.text(recipe.name), source: recipe.source, steps, ms: Math.round(performance.now() - t0), error: error && red.text(error),
-    passed: !error && steps.every((s) => s.status === 'passed'),
+    file: recipe.file, name: red.text(recipe.name), source: recipe.source, steps, ms: Math.round(trace.now()), error: error && red.text(error),
+    passed: !error && steps.every((s) => s.status === 'passed'), frames: trace.frames,
   });
   const conns = new Map<string, Conn>();
   const close = () => {
@@ -274,11 +314,11 @@ export async function runRecipe(recipe: Recipe, opts: RunOptions): Promise<Recip
     const own = Object.fromEntries(Object.entries(recipe.vars).filter(([name]) => !Object.hasOwn(opts.vars ?? {}, name)));
     const scope: Json = { ...(interpolate(own, { env }) as Json), ...(opts.vars ?? {}), env };
     red.add(...recipe.secrets.map((name) => scope[name]));
-    await openSessions(recipe, scope, opts, red, conns);
+    await openSessions(recipe, scope, opts, red, conns, trace);
     const runner = new Runner(recipe, conns, scope, opts, red, async () => {
       close();
-      await openSessions(recipe, scope, opts, red, conns);
-    });
+      await openSessions(recipe, scope, opts, red, conns, trace);
+    }, trace);
     await runner.steps(recipe.steps);
     return result(runner.results);
   } catch (err) {
@@ -289,14 +329,23 @@ export async function runRecipe(recipe: Recipe, opts: RunOptions): Promise<Recip
 }
 
 /** A connection per session of the recipe; those naming an agent authenticated (and connected to their campaign). */
-async function openSessions(recipe: Recipe, scope: Json, opts: RunOptions, red: Redactor, conns: Map<string, Conn>): Promise<void> {
+async function openSessions(recipe: Recipe, scope: Json, opts: RunOptions, red: Redactor, conns: Map<string, Conn>, trace: Trace): Promise<void> {
   for (const [name, def] of Object.entries(recipe.sessions)) {
     const events = new EventQueue();
     const record = (e: Json) => {
       red.learn(e);
+      trace.arrived.set(e, trace.now());
       events.push(e);
     };
-    const session = await Session.connect({ url: opts.url, insecure: opts.insecure, ca: opts.ca, reconnect: false, timeoutMs: opts.timeoutMs, maxFrameBytes: opts.maxFrameBytes, record });
+    const tap = (dir: FrameRecord['dir'], text: string) => {
+      const f: FrameRecord = { session: name, ms: trace.now(), dir, frame: wireFrame(text) };
+      // What the server sends is learnt as it arrives, so that a secret in it is masked in the very line
+      // that shows it. What is sent is not: a password written in clear is masked by its key alone.
+      if (dir === 'received' && typeof f.frame !== 'string') red.learn(f.frame);
+      trace.frames.push(f);
+      opts.onFrame?.(f, recipe);
+    };
+    const session = await Session.connect({ url: opts.url, insecure: opts.insecure, ca: opts.ca, reconnect: false, timeoutMs: opts.timeoutMs, maxFrameBytes: opts.maxFrameBytes, record, tap });
     conns.set(name, { session, events });
     if (def.agent) {
       const d = interpolate(def, scope) as Json;

@@ -12,6 +12,7 @@ import { applyAuthenticated, applyDisposed, applyEvent, initialView, type AgentV
 import { alsoTrusting } from './ca.js';
 import { describeConnectFailure } from './connect-failure.js';
 import { AapiError, ConnectFailed, ConnectionLost, DEFAULT_MAX_FRAME_BYTES, FrameTooLarge, InvalidRequest, RequestTimeout, SessionClosed } from './errors.js';
+import type { Direction } from './frame-log.js';
 
 export interface Credentials {
   agent?: string;
@@ -43,6 +44,8 @@ export interface SessionOptions extends Credentials {
   backoff?: { initialMs: number; maxMs: number };
   /** Records an event durably; it is acknowledged only once this resolves. */
   record?: (event: Json) => void | Promise<void>;
+  /** Told of every frame as it is written or read (KeepAlives and Acknowledges too), for a log of the traffic. */
+  tap?: (dir: Direction, text: string) => void;
 }
 
 export interface RequestOptions {
@@ -280,7 +283,12 @@ export class Session extends EventEmitter<SessionEvents> {
     const bytes = Buffer.byteLength(text);
     if (bytes > limit) throw new FrameTooLarge(bytes, limit);
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) throw new ConnectionLost(String(msg.type));
-    this.ws.send(text);
+    this.transmit(text);
+  }
+
+  private transmit(text: string): void {
+    this.ws!.send(text);
+    this.opts.tap?.('sent', text);
   }
 
   /** `retried`: a 198 is not answered by authenticating again and resending (once is enough). */
@@ -375,6 +383,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private onFrame(text: string): void {
+    this.opts.tap?.('received', text);
     const parsed = parseFrame(text);
     if (!parsed.ok) return; // nothing to match it with; the request it answers will time out
     const c = classify(parsed.value);
@@ -454,14 +463,14 @@ export class Session extends EventEmitter<SessionEvents> {
       this.emit('event', msg);
     }
     if (rid !== undefined && this.ws?.readyState === WebSocket.OPEN) {
-      this.ws.send(JSON.stringify({ type: 'Acknowledge', SID: this.sid, RID: rid }));
+      this.transmit(JSON.stringify({ type: 'Acknowledge', SID: this.sid, RID: rid }));
     }
   }
 
   private startKeepAlive(): void {
     if (this.keepAlive) clearInterval(this.keepAlive);
     this.keepAlive = setInterval(() => {
-      if (this.ws?.readyState === WebSocket.OPEN && this.sid) this.ws.send(JSON.stringify({ type: 'KeepAlive', SID: this.sid }));
+      if (this.ws?.readyState === WebSocket.OPEN && this.sid) this.transmit(JSON.stringify({ type: 'KeepAlive', SID: this.sid }));
     }, this.opts.keepAliveMs);
     this.keepAlive.unref();
   }

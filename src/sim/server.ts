@@ -11,6 +11,7 @@ import { errorFrame } from './errors.js';
 import { BUILTIN_FIXTURE, type Fixture } from './fixture.js';
 import { CONTROL_GATE, refusal, socketGate } from './guard.js';
 import type { Conn } from './model.js';
+import type { Direction } from '../session/frame-log.js';
 
 /** The socket refuses frames past this outright (close 1009); the dialler refuses smaller oversized ones with 99. */
 const MAX_PAYLOAD = 4 * 1024 * 1024;
@@ -30,6 +31,11 @@ export interface SimOptions {
   allowOrigins?: string[];
   /** Told, in one line, of each WebSocket or control request refused for its Host or Origin. */
   onRefused?: (why: string) => void;
+  /**
+   * Told of every frame received and sent (--verbose), with whose it is: the agent logged in on that
+   * connection, else the connection's number (`#3`).
+   */
+  onFrame?: (who: string, dir: Direction, text: string) => void;
 }
 
 export interface Simulator {
@@ -88,11 +94,22 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   const sockets = new Set<WebSocket>();
+  let connections = 0;
+  const whose = (conn: Conn, n: number) => {
+    for (const sid of conn.sids) {
+      const agent = dialler.sessions.get(sid)?.agent;
+      if (agent) return agent;
+    }
+    return `#${n}`;
+  };
 
   wss.on('connection', (ws, req) => {
     sockets.add(ws);
+    const n = ++connections;
     const put = (text: string) => {
-      if (ws.readyState === ws.OPEN) ws.send(text);
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(text);
+      opts.onFrame?.(whose(conn, n), 'sent', text);
     };
     // timings.latencyMs: each frame leaves that much later, never before one sent earlier (a network's delay).
     let lastDue = 0;
@@ -110,6 +127,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       close: () => ws.terminate(),
     };
     ws.on('message', (data) => {
+      opts.onFrame?.(whose(conn, n), 'received', data.toString());
       try {
         dialler.handleFrame(conn, data.toString());
       } catch (err) {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { REPORTERS } from '../../src/recipe/report.js';
+import { FILE_REPORTERS, REPORTERS } from '../../src/recipe/report.js';
 import { alive, MANUAL_TIMINGS, until, World } from '../helpers/e2e.js';
 import { expectNowhere, METACHAR_PASSWORD as PW } from '../helpers/secrets.js';
 import { AAPI_BIN, type Run } from '../helpers/spawn.js';
@@ -9,8 +9,7 @@ import { Tmux } from '../helpers/tmux.js';
 
 // Every output of the real `aapi`, for an agent whose password is made of JSON and XML
 // metacharacters: it appears in none of them, raw or escaped in any way (test/helpers/secrets.ts).
-// Whoever adds an output (a reporter, a log, a file, a screen, `--verbose` frames when `aapi run`
-// has them) adds it here.
+// Whoever adds an output (a reporter, a log, a file, a screen, frames on stderr) adds it here.
 
 const w = new World('secrets');
 afterEach(() => w.cleanup(), 60_000);
@@ -29,7 +28,8 @@ function filesUnder(dir: string): string[] {
 const outputOf = (what: string, r: Run) => ({ what, text: `${r.stdout}\n${r.stderr}` });
 
 // Its fixture, which holds the password, is written in the world's scratch folder, not under AAPI_HOME.
-const metaSim = () => w.sim(FIXTURE);
+// --verbose: its log of the traffic is one more output (the password crosses it in every Authenticate).
+const metaSim = () => w.sim(FIXTURE, ['--verbose']);
 
 describe('a password of metacharacters is in no output', () => {
   it('of the session commands, nor in any file under AAPI_HOME (event log, daemon.log, server.log ...), nor a DeviceID outside device.json', async () => {
@@ -70,13 +70,14 @@ describe('a password of metacharacters is in no output', () => {
     const files = filesUnder(w.home);
     for (const name of ['events.jsonl', 'daemon.log', 'server.log', 'last-exit.json']) expect(files.some((f) => f.endsWith(name)), name).toBe(true);
     for (const f of files) outputs.push({ what: f, text: readFileSync(f, 'latin1') });
+    outputs.push({ what: 'aapi sim --verbose', text: sim.stderr() });
     for (const { what, text } of outputs) {
       expectNowhere(text, PW, what);
       if (what !== device) expect(text, what).not.toContain(deviceId);
     }
   }, 120_000);
 
-  it.each(REPORTERS)('of aapi run --reporter %s, on stdout, stderr and in --out', async (reporter) => {
+  it.each(REPORTERS)('of aapi run --verbose --reporter %s, on stdout, stderr, in --out and every --report-* file, nor in the log of aapi sim --verbose', async (reporter) => {
     const { sim } = await metaSim();
     const env = { AAPI_PASSWORD: PW };
     const write = (name: string, text: string) => {
@@ -99,8 +100,11 @@ describe('a password of metacharacters is in no output', () => {
         sessions: { main: { agent: "meta", password: "\${pw}", extension: "8600001", tenant: "demo", campaign: "outbound" } },
         steps: [ { expectEvent: "NowInCall", where: { "data.Notes": "\${pw}" }, within: "200ms" } ] }`),
     ];
-    const live = await w.aapi(['run', '--server', sim.url, '--reporter', reporter, ...files], { env });
+    const reports = Object.keys(FILE_REPORTERS).map((name) => [`--report-${name}`, join(w.scratch, `also.${name}`)]);
+    const live = await w.aapi(['run', '--verbose', '--server', sim.url, '--reporter', reporter, ...reports.flat(), ...files], { env });
     expect(live.code, live.stderr).toBe(1);
+    expect(live.stderr).toMatch(/SENT: \{"type":"Authenticate".*"Password":"\[Masked\]"/);
+    for (const [flag, file] of reports) expectNowhere(readFileSync(file, 'utf8'), PW, `${reporter} with ${flag}`);
     expectNowhere(`${live.stdout}\n${live.stderr}`, PW, `${reporter} on stdout and stderr`);
     expect(live.stdout + live.stderr).toContain('[Masked]');
     const out = join(w.scratch, `report.${reporter}`);
@@ -108,6 +112,8 @@ describe('a password of metacharacters is in no output', () => {
     expect(toFile.code, toFile.stderr).toBe(1);
     expectNowhere(`${toFile.stdout}\n${toFile.stderr}`, PW, `${reporter} with --out, on stdout and stderr`);
     expectNowhere(readFileSync(out, 'utf8'), PW, `${reporter} --out`);
+    expect(sim.stderr()).toMatch(/RECEIVED: \{"type":"Authenticate".*"Password":"\[Masked\]"/);
+    expectNowhere(sim.stderr(), PW, 'aapi sim --verbose');
   }, 60_000);
 
   it('of the console: its SENT/RECEIVED log, its :history picker, and the recipe --record writes', async () => {

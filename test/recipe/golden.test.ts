@@ -24,6 +24,7 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 function normalise(text: string): string {
   return text
     .replace(/^( {2}[✔✘] .*) \d+ ms$/gm, '$1 <n> ms')
+    .replace(/after \d+\.\d s\)/g, 'after <t> s)')
     .replace(/"(RID|SID|uniquecallid|sessionID)":("[^"]*"|-?\d+)/gi, (_, key: string) => `"${key}":<${key}>`);
 }
 
@@ -32,6 +33,7 @@ const cases = readdirSync(GOLDEN).filter((f) => f.endsWith('.json5')).sort();
 describe('normalise', () => {
   it('replaces timings of step lines and ids, and nothing else', () => {
     expect(normalise('  ✔ send Logoff 12 ms\n  ✘ expectEvent X 306 ms\nno X within 300 ms\n')).toBe('  ✔ send Logoff <n> ms\n  ✘ expectEvent X <n> ms\nno X within 300 ms\n');
+    expect(normalise('  ✔ expectEvent X (URN 7, after 1.3 s) 12 ms\n')).toBe('  ✔ expectEvent X (URN 7, after <t> s) <n> ms\n');
     expect(normalise('{"RID":12,"SID":"34","uniqueCallID":"a-1","sessionID":5,"URN":"9"}')).toBe('{"RID":<RID>,"SID":<SID>,"uniqueCallID":<uniqueCallID>,"sessionID":<sessionID>,"URN":"9"}');
   });
 });

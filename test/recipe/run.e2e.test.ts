@@ -159,7 +159,7 @@ describe('aapi run exit codes', () => {
     expect((await aapi(['run', '--server', server.url, passing('p2'), '--var', 'novalue'])).code).toBe(2);
     const rep = await aapi(['run', '--server', server.url, '--reporter', 'xml', passing('p3')]);
     expect(rep.code).toBe(2);
-    expect(rep.stderr).toContain('--reporter is one of pretty, junit, tap, json, got "xml"');
+    expect(rep.stderr).toContain('--reporter is one of pretty, junit, tap, json, html, got "xml"');
     const missing = await aapi(['run', '--server', server.url, 'no-such-file.json5']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read no-such-file.json5: ENOENT');

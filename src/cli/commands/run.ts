@@ -1,12 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Json } from '../../protocol/codec.js';
 import { inspectRecipe } from '../../recipe/check.js';
 import type { Recipe, RecipeResult } from '../../recipe/model.js';
-import { excerpt, json, junit, prettyError, prettyStep, prettySummary, REPORTERS, tap, type ReporterName } from '../../recipe/report.js';
+import { excerpt, FILE_REPORTERS, prettyError, prettyStep, prettySummary, REPORTERS, type FileReporter, type ReporterName } from '../../recipe/report.js';
+import { render } from '../../recipe/render.js';
 import type { Defined } from '../../recipe/references.js';
 import { runRecipe, type RunOptions } from '../../recipe/run.js';
 import type { Simulator } from '../../sim/server.js';
 import type { Finding } from '../../recipe/source.js';
+import { frameLine } from '../../session/frame-log.js';
 import { Redactor } from '../../session/mask.js';
 import { readCa } from '../ca.js';
 import { EXIT, usageError } from '../exit.js';
@@ -27,6 +30,10 @@ export interface RunArgs {
   ca?: string;
   /** The HTTP control endpoint of an `aapi sim` (its second line), for `control` steps. */
   control?: string;
+  /** Every frame on stderr, between the steps. */
+  verbose?: boolean;
+  /** --report-junit FILE, --report-html FILE ...: more reports of the same run, beside --reporter's. */
+  reports?: Partial<Record<FileReporter, string>>;
 }
 
 /** Control steps against an `aapi sim` elsewhere, through its HTTP endpoint. */
@@ -105,11 +112,17 @@ export async function run(args: RunArgs, env: CommandEnv): Promise<number> {
   }
   const live = reporter === 'pretty' && !args.out;
   const results: RecipeResult[] = [];
+  const verbose: RunOptions['onFrame'] = args.verbose
+    ? (f, rec) => {
+      const line = frameLine(new Date(), f.dir, f.frame, Object.keys(rec.sessions).length > 1 ? f.session : undefined);
+      env.out.info(env.out.c.dim(red.text(line)));
+    }
+    : undefined;
   try {
     for (const recipe of recipes) {
       if (live) env.out.info(env.out.c.bold(red.text(recipe.name)) + env.out.c.dim(` (${recipe.file})`));
       const result = await runRecipe(recipe, {
-        url, insecure: args.insecure || args.sim, ca, vars, env: env.io.env, timeoutMs: env.timeoutMs, maxFrameBytes: env.maxFrameBytes, control, redactor: red,
+        url, insecure: args.insecure || args.sim, ca, vars, env: env.io.env, timeoutMs: env.timeoutMs, maxFrameBytes: env.maxFrameBytes, control, redactor: red, onFrame: verbose,
         onStep: live ? (r, rec) => env.out.info(prettyStep(r, rec.source, red, env.out.c)) : undefined,
       });
       if (live && result.error) env.out.info(env.out.c.red(`  ✘ ${result.error}`));
@@ -118,17 +131,18 @@ export async function run(args: RunArgs, env: CommandEnv): Promise<number> {
   } finally {
     await sim?.close();
   }
-  let report: string;
-  switch (reporter) {
-    case 'junit': report = junit(results, red); break;
-    case 'tap': report = tap(results); break;
-    case 'json': report = json(results); break;
-    case 'pretty': report = results.map((r) => [r.name, ...r.steps.map((s) => prettyStep(s, r.source, red, env.out.c)), ...(r.error ? [`  ✘ ${r.error}`] : [])].join('\n')).join('\n') + '\n';
+  const report = reporter === 'pretty'
+    ? results.map((r) => [r.name, ...r.steps.map((s) => prettyStep(s, r.source, red, env.out.c)), ...(r.error ? [`  ✘ ${r.error}`] : [])].join('\n')).join('\n') + '\n'
+    : render(reporter, results, red);
+  for (const [name, file] of Object.entries(args.reports ?? {})) {
+    writeFileSync(file, render(name as FileReporter, results, red));
+    env.out.info(`aapi: the ${FILE_REPORTERS[name as FileReporter]} report is in ${resolve(file)}`);
   }
   // A report in a file or on stdout does not say on stderr why a recipe did not run: this does (live, it was said as it happened).
   if (!live) for (const r of results) if (r.error) env.out.info(prettyError(r, env.out.c));
   if (args.out) {
     writeFileSync(args.out, report);
+    if (reporter === 'html') env.out.info(`aapi: the HTML report is in ${resolve(args.out)}`);
     env.out.info(prettySummary(results, env.out.c));
   } else if (live) env.out.info(prettySummary(results, env.out.c));
   else env.io.stdout.write(report);

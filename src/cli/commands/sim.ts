@@ -4,6 +4,7 @@ import { normaliseOrigin } from '../../sim/guard.js';
 import { startSimulator } from '../../sim/server.js';
 import { connectionError, usageError } from '../exit.js';
 import type { IO } from '../io.js';
+import { frameLine, wireFrame } from '../../session/frame-log.js';
 
 export interface SimArgs {
   host: string;
@@ -18,6 +19,8 @@ export interface SimArgs {
   allowOrigins: string[];
   /** RID and SID as decimal strings in every answer and event, as the real dialler writes them. */
   stringIds?: boolean;
+  /** Every frame on stderr, per agent. */
+  verbose?: boolean;
 }
 
 function portOf(flag: string, value: unknown): number {
@@ -58,6 +61,7 @@ export async function runSim(args: SimArgs, io: IO): Promise<number> {
     sim = await startSimulator({
       host: args.host, port, tls: args.tls, fixture, controlPort, allowOrigins: args.allowOrigins,
       onRefused: (why) => io.stderr.write(`aapi sim: ${why}\n`),
+      onFrame: args.verbose ? (who, dir, text) => io.stderr.write(`${frameLine(new Date(), dir, wireFrame(text), who)}\n`) : undefined,
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
