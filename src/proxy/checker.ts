@@ -36,6 +36,8 @@ const SHOWN = 200;
 
 interface Awaited {
   verb: Verb;
+  /** Answers still due on the RID: more than one when it was reused. */
+  due: number;
   /** The error the agent's state made certain, counted when the answer is not a success. */
   refused?: { message: string; frame: Json };
 }
@@ -79,7 +81,11 @@ export class ClientChecker {
     const verb = typeof type === 'string' ? resolveVerb(type) : undefined;
     if (!verb || type !== REQUESTS[verb].type || !('type' in msg)) {
       const meant = verb ? `; the spec spells it ${JSON.stringify(REQUESTS[verb].type)}` : '';
-      return this.report('unknown-type', type === undefined ? 'the frame has no `type`' : `${JSON.stringify(type)} is no AAPI request${meant}`, msg);
+      this.report('unknown-type', type === undefined ? 'the frame has no `type`' : `${JSON.stringify(type)} is no AAPI request${meant}`, msg);
+      // Misspelt, it may still be answered (the simulator reads any case): that answer is awaited.
+      const rid = verb && toInt(getCI(msg, 'RID'));
+      if (verb && rid !== undefined) this.awaited.set(rid, { verb, due: (this.awaited.get(rid)?.due ?? 0) + 1 });
+      return;
     }
     const spec = REQUESTS[verb];
     this.checkKeys(spec, msg);
@@ -87,8 +93,9 @@ export class ClientChecker {
     if (verb === 'Acknowledge') return this.acknowledged(msg);
     const rid = this.checkRid(spec, msg);
     if (rid === undefined || spec.success.kind === 'none') return;
-    if (this.awaited.has(rid)) this.report('rid-reused', `RID ${rid} is still awaiting the answer to ${this.awaited.get(rid)!.verb}`, msg);
-    this.awaited.set(rid, { verb, refused: this.refusal(spec, msg) });
+    const before = this.awaited.get(rid);
+    if (before) this.report('rid-reused', `RID ${rid} is still awaiting the answer to ${before.verb}`, msg);
+    this.awaited.set(rid, { verb, due: (before?.due ?? 0) + 1, refused: this.refusal(spec, msg) });
   }
 
   /** A frame the server sent the client. */
@@ -107,7 +114,7 @@ export class ClientChecker {
       if (c.kind === 'response') this.report('server-unexpected-answer', `an answer on RID ${c.rid ?? '(none)'}, which no request awaits`, parsed.value);
       return;
     }
-    this.awaited.delete(c.rid!);
+    if (--awaited.due === 0) this.awaited.delete(c.rid!);
     if (c.kind === 'error') {
       if (awaited.refused) this.report('state-refused', awaited.refused.message, awaited.refused.frame);
       return;
