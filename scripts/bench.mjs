@@ -17,6 +17,7 @@ const BENCHES = [
   { name: 'server', script: 'bench/server.mjs' },
   { name: 'batch', script: 'bench/batch.mjs' },
   { name: 'startup', script: 'bench/startup.mjs' },
+  { name: 'proxy', script: 'bench/proxy.mjs' },
 ];
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -12,6 +12,7 @@ import { registerVerbs } from './commands/verb.js';
 import { REQUESTS, resolveVerb, VERBS } from '../protocol/catalogue.js';
 import { didYouMean, didYouMeanFlag } from './suggest.js';
 import { constantFlags } from './commands/batch-flags.js';
+import { rulesHelp } from '../proxy/rules.js';
 import { FILE_REPORTERS, type FileReporter } from '../recipe/report.js';
 
 const FILE_REPORTER_NAMES = Object.keys(FILE_REPORTERS) as FileReporter[];
@@ -103,6 +104,33 @@ function build(argv: string[], env: CommandEnv): Argv {
         return runSim({
           host: a.host as string, port: a.port, tls: a.tls as boolean, fixture: a.fixture as string | undefined, controlPort: a.controlPort,
           certOut: a.certOut as string | undefined, latencyMs, allowOrigins: list(a.allowOrigin), stringIds: a.stringIds === true, verbose: a.verbose === true,
+        }, env.io);
+      }))
+    .command('proxy', 'An AAPI-aware WebSocket proxy: passes every frame unchanged, logs it decoded, checks what each client sends, and reports at the end. Line 1 of stdout: its URL.',
+      (c) => ['server', 'profile', 'timeout', 'max-frame'].reduce((y, o) => y.hide(o), c)
+        .option('upstream', { type: 'string', describe: 'the AAPI to forward each client to: ws://127.0.0.1:8787, wss://host' })
+        .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+        .option('port', { type: 'number', default: 8788, describe: 'port to listen on; 0 picks a free one' })
+        .option('tls', { type: 'boolean', default: false, describe: 'serve wss:// with a self-signed certificate made at start (TLS 1.2+)' })
+        .option('cert-out', { type: 'string', describe: 'with --tls: write the certificate (PEM) to this file, for clients to trust' })
+        .option('log', { type: 'string', describe: 'keep every frame, masked, as JSON lines (time, direction, connection, decoded) in this file' })
+        .option('record', { type: 'string', describe: 'write the first client\'s session as a recipe (JSON5) that `aapi run` replays' })
+        .option('reporter', { type: 'string', default: 'pretty', describe: 'the conformance report: pretty, json or junit' })
+        .option('out', { type: 'string', describe: 'write the report to this file (else stderr)' })
+        .option('once', { type: 'boolean', default: false, describe: 'end when the first client has disconnected' })
+        .option('ack-within', { type: 'string', default: '5s', describe: 'an event acknowledged later than this is late' })
+        .option('keepalive-within', { type: 'string', default: '30s', describe: 'a client silent for longer has missed a KeepAlive' })
+        .option('allow-origin', { type: 'string', nargs: 1, describe: 'let in the WebSocket of a browser application served from this origin; repeatable' })
+        .epilogue(`The checks of what each client sends (rule, severity, where in the spec or ERRATA it comes from):\n${rulesHelp()}\n\nExit 0 when no error-level rule was broken, 1 when one was, 3 when the upstream could not be reached.`),
+      run(async (a) => {
+        const { runProxy } = await import('./commands/proxy.js');
+        const { readCa } = await import('./ca.js');
+        return runProxy({
+          upstream: a.upstream as string | undefined, host: String(a.host), port: a.port, tls: a.tls === true, certOut: a.certOut as string | undefined,
+          insecure: a.insecure === true, ca: readCa(a.ca, env.io), log: a.log as string | undefined, record: a.record as string | undefined,
+          reporter: String(a.reporter), out: a.out as string | undefined, once: a.once === true, json: a.json === true, color: a.color !== false,
+          ackWithinMs: parseDuration(String(a.ackWithin), '--ack-within'), keepAliveWithinMs: parseDuration(String(a.keepaliveWithin), '--keepalive-within'),
+          allowOrigins: list(a.allowOrigin),
         }, env.io);
       }))
     .command('login', 'Authenticate an agent and hold the profile\'s session in the session server (started if need be); prints the SID.',
@@ -242,7 +270,7 @@ function skipHelpCache(y: Argv): void {
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
-const COMMANDS = ['sim', 'login', 'logout', 'status', 'events', 'wait', 'send', 'run', 'batch', 'jobs', 'console', 'completion'];
+const COMMANDS = ['sim', 'proxy', 'login', 'logout', 'status', 'events', 'wait', 'send', 'run', 'batch', 'jobs', 'console', 'completion'];
 
 /** `unknown command "go-avail"; did you mean "go-available"?` when the first word names no command. */
 function unknownCommand(argv: string[]): string | undefined {

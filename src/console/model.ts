@@ -1,11 +1,11 @@
 import { randomInt } from 'node:crypto';
-import JSON5 from 'json5';
 import { errorHint, errorSpec, REQUESTS } from '../protocol/catalogue.js';
 import { classify, encodeRequest, getCI, requestVerb, toInt, type Json } from '../protocol/codec.js';
 import type { Verb } from '../protocol/types.js';
 import { applyAuthenticated, applyEvent, initialView, type AgentView } from '../session/agent-state.js';
 import { frameText } from '../session/frame-log.js';
 import { mask } from '../session/mask.js';
+import { Recorder } from '../recipe/recorder.js';
 
 // What the console knows, without any terminal: the toggles of the Windows API Test Client, the
 // SENT/RECEIVED log, events awaiting a manual acknowledgement, and what it will write as a recipe.
@@ -27,9 +27,6 @@ export interface LogEntry {
   note?: string;
 }
 
-type RecordedSend = { send: string; with: Json; expectError?: number };
-type RecordedStep = RecordedSend | { expectEvent: string; where?: Json };
-
 /** A word as a POSIX shell reads it back unchanged. */
 const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
@@ -42,11 +39,7 @@ export class ConsoleModel {
   /** Events received while automatic acknowledgement was off, oldest first. */
   readonly unacked: Json[] = [];
   readonly history: Json[] = [];
-  private readonly steps: RecordedStep[] = [];
-  /** Recorded sends awaiting their answer, by RID: an error answer makes the step expect that error. */
-  private readonly unanswered = new Map<number, RecordedSend>();
-  /** The environment variables the recording reads its secrets from (AAPI_PASSWORD). */
-  private readonly env = new Set<string>();
+  private readonly recorder = new Recorder();
   private rid = randomInt(1, 0x7fffffff - 0x100000);
   /** Requests of `exchange` awaiting their answer, by RID. */
   private readonly answers = new Map<number, (answer: Json | undefined) => void>();
@@ -76,21 +69,7 @@ export class ConsoleModel {
     this.send(msg);
     this.history.push(msg);
     this.entry('sent', frameText('sent', msg));
-    const verb = requestVerb(msg);
-    if (verb && verb !== 'Acknowledge' && verb !== 'KeepAlive') {
-      const { type: _t, RID: _r, SID: _s, ...keys } = msg;
-      const recorded = mask(keys) as Json;
-      // A replay reads secrets from where the CLI reads them, never from the file.
-      for (const key of REQUESTS[verb].keys) {
-        if (!key.env || recorded[key.wire] === undefined) continue;
-        recorded[key.wire] = `\${env.${key.env}}`;
-        this.env.add(key.env);
-      }
-      const step: RecordedSend = { send: REQUESTS[verb].type, with: recorded };
-      this.steps.push(step);
-      const rid = toInt(getCI(msg, 'RID'));
-      if (REQUESTS[verb].success.kind !== 'none' && rid !== undefined) this.unanswered.set(rid, step);
-    }
+    this.recorder.sent(msg);
   }
 
   /**
@@ -119,27 +98,12 @@ export class ConsoleModel {
     for (const settle of [...this.answers.values()]) settle(undefined);
   }
 
-  /**
-   * The recorded send a response answers: by its RID, else (a daemon numbers the requests it forwards
-   * itself, and a frame it cannot read is answered on RID 0) the oldest one unanswered.
-   */
-  private answered(msg: Json): RecordedSend | undefined {
-    const rid = toInt(getCI(msg, 'RID'));
-    const key = rid !== undefined && this.unanswered.has(rid) ? rid : this.unanswered.keys().next().value;
-    if (key === undefined) return undefined;
-    const step = this.unanswered.get(key);
-    this.unanswered.delete(key);
-    return step;
-  }
-
   /** A frame from the server: logged, and events acknowledged when the toggle says so. */
   receive(msg: Json): void {
     if (Object.keys(msg).length === 0) return; // the daemon's "no reply" (KeepAlive, Acknowledge)
     const c = classify(msg);
+    this.recorder.received(msg);
     if (c.kind === 'error') {
-      // Replayed, the mistake is expected again: the recording passes where the session went.
-      const step = this.answered(msg);
-      if (step && c.errorNumber !== undefined) step.expectError = c.errorNumber;
       const n = c.errorNumber ?? 0;
       const spec = errorSpec(n);
       this.entry('error', frameText('received', msg), spec ? `${spec.information} ${errorHint(n, getCI(msg, 'ErrorDetail'))}` : undefined);
@@ -147,7 +111,6 @@ export class ConsoleModel {
       return;
     }
     if (c.kind === 'response') {
-      this.answered(msg);
       const sid = toInt(getCI(msg, 'SID'));
       if (sid !== undefined && getCI(msg, 'Response') === 'OK') this.sid = sid;
       if (this.verbOf(c.rid) === 'Authenticate') this.view = applyAuthenticated(this.view);
@@ -157,8 +120,6 @@ export class ConsoleModel {
     }
     this.view = applyEvent(this.view, msg);
     this.entry('event', frameText('received', msg));
-    const index = toInt(getCI(msg, 'sessionIndex'));
-    this.steps.push({ expectEvent: String(c.event), ...(index ? { where: { sessionIndex: index } } : {}) });
     if (this.attached) return;
     if (this.toggles.autoAck && c.rid !== undefined) this.acknowledge(c.rid);
     else this.unacked.push(msg);
@@ -205,14 +166,12 @@ export class ConsoleModel {
    * secrets are read from, to be set (their values are never shown).
    */
   replay(file: string, server: string, insecure = false): string {
-    return [...[...this.env].map((name) => `${name}=...`), 'aapi', 'run', '--server', shellWord(server), ...(insecure ? ['--insecure'] : []), shellWord(file)].join(' ');
+    return [...[...this.recorder.env].map((name) => `${name}=...`), 'aapi', 'run', '--server', shellWord(server), ...(insecure ? ['--insecure'] : []), shellWord(file)].join(' ');
   }
 
   /** What was done, as a recipe `aapi run` replays: sends (an error answer as expectError), and the events that followed as expectEvent. */
   recipe(name: string, replay: string): string {
-    const body = JSON5.stringify({ name, steps: this.steps }, null, 2);
-    const from = [...this.env].map((n) => ` (${n} is read from the environment)`).join('');
-    return `// Recorded by aapi console on ${this.now().toISOString()}.\n// Replay: ${replay}${from}.\n${body}\n`;
+    return this.recorder.recipe(name, 'aapi console', replay, this.now());
   }
 
   private entry(kind: LogKind, text: string, note?: string): void {

@@ -137,6 +137,7 @@ export const REQUESTS = {
     rid: true, sid: true,
     keys: [key('breakReason', 'integer', 'The reason code for going unavailable, from the reporting lookup table.', { min: 0 })],
     success: ok, response: [], errors: [161],
+    refusedIn: [{ states: ['Unavailable'], error: 161 }],
   },
   Disposition: {
     type: 'Disposition', cli: 'disposition', group: 'Availability and Call Flow',
@@ -152,6 +153,7 @@ export const REQUESTS = {
       sessionIndex,
     ],
     success: ok, response: [], errors: [320],
+    refusedIn: [{ states: ['Unavailable', 'Waiting', 'Calling', 'InCall'], error: 320 }],
     otherColumns: 'data',
   },
   StartWrap: {
@@ -159,6 +161,7 @@ export const REQUESTS = {
     summary: 'Hang up the current call and start wrap.',
     description: 'Hangs up the call and moves the agent into wrap (NowWrapping).',
     rid: true, sid: true, keys: [sessionIndex], success: ok, response: [], errors: [323, 324],
+    refusedIn: [{ states: ['Unavailable', 'Waiting'], error: 323 }, { states: ['Wrapping'], error: 324 }],
   },
   ManualDial: {
     type: 'ManualDial', cli: 'manual-dial', group: 'Availability and Call Flow',
@@ -346,6 +349,7 @@ export const REQUESTS = {
     rid: true, sid: true,
     keys: [key('keyPress', 'string', 'The DTMF digits to send: 0-9, * and #.', { required: true })],
     success: ok, response: [], errors: [321, 322],
+    refusedIn: [{ states: ['Unavailable', 'Waiting', 'Wrapping'], error: 321 }],
   },
   TagCall: {
     type: 'TagCall', cli: 'tag-call', group: 'Miscellaneous',
@@ -362,6 +366,7 @@ export const REQUESTS = {
     rid: true, sid: true,
     keys: [key('chaptername', 'string', 'The name of the chapter.', { required: true })],
     success: ok, response: [], errors: [340],
+    refusedIn: [{ states: ['Unavailable', 'Waiting', 'Wrapping'], error: 340 }],
   },
   GetMessageID: {
     type: 'GetMessageID', cli: 'get-message-id', group: 'Miscellaneous',

@@ -111,6 +111,11 @@ export interface RequestSpec<V extends Verb = Verb> {
   /** How the project resolves a contradiction of the spec about this verb (ERRATA n). */
   note?: string;
   /**
+   * The agent states (of the live call, SessionIndex 0) in which the dialler certainly refuses this
+   * request, and the error it answers: what `aapi proxy` warns a client of before the answer comes.
+   */
+  refusedIn?: readonly { states: readonly AgentState[]; error: ErrorCode }[];
+  /**
    * The key-value key that a batch row's column naming no key of the verb goes into: a CSV of
    * records has a `URN` column, which RunQuery takes as `Parameters.URN`.
    */

@@ -54,15 +54,15 @@ export function socketGate(host: string, allowOrigins: readonly string[] = []): 
 /** The control endpoint's: always on loopback, and no browser may use it. */
 export const CONTROL_GATE: Gate = { hosts: new Set(LOOPBACK_NAMES) };
 
-/** Why `req` is refused, in one line; undefined when it may pass. */
-export function refusal(gate: Gate, req: IncomingMessage): string | undefined {
+/** Why `req` is refused, in one line; undefined when it may pass. `who` is what refuses it. */
+export function refusal(gate: Gate, req: IncomingMessage, who = 'simulator'): string | undefined {
   const host = req.headers.host;
   if (gate.hosts && !gate.hosts.has(hostName(host) ?? '')) {
-    return `Host ${JSON.stringify(host ?? '')} is not one of ${[...gate.hosts].join(', ')}: this simulator serves only this machine`;
+    return `Host ${JSON.stringify(host ?? '')} is not one of ${[...gate.hosts].join(', ')}: this ${who} serves only this machine`;
   }
   const origin = req.headers.origin;
   if (origin === undefined) return undefined;
   if (!gate.origins) return `the control endpoint takes no requests from web pages (Origin ${JSON.stringify(origin)})`;
   if (gate.origins.has(normaliseOrigin(origin) ?? '')) return undefined;
-  return `Origin ${JSON.stringify(origin)} is not allowed: start the simulator with --allow-origin ${normaliseOrigin(origin) ?? 'URL'} to let that page in`;
+  return `Origin ${JSON.stringify(origin)} is not allowed: start the ${who} with --allow-origin ${normaliseOrigin(origin) ?? 'URL'} to let that page in`;
 }

@@ -33,6 +33,8 @@ const SKIPPED: Record<string, string> = {
   'aapi console --server ws://127.0.0.1:8787': 'needs a terminal (test/e2e/console.e2e.test.ts drives it in tmux)',
   'aapi console --agent demo --extension 8600001 --tenant demo --campaign outbound': 'needs a terminal (test/e2e/console.e2e.test.ts drives it in tmux)',
   'aapi console --attach': 'needs a terminal (test/e2e/console.e2e.test.ts drives it in tmux)',
+  'aapi proxy --upstream ws://127.0.0.1:8787': 'runs until interrupted, waiting for an application (test/e2e/proxy.e2e.test.ts drives it)',
+  'aapi proxy --upstream ws://127.0.0.1:8787 --once --reporter junit --out conformance.xml --log frames.jsonl': 'waits for an application to connect (test/e2e/proxy.e2e.test.ts drives it)',
 };
 
 interface Block {

@@ -88,7 +88,7 @@ describe.skipIf(skip)('the HTML report in a browser', () => {
     const context = await browser.newContext({ javaScriptEnabled: false, colorScheme: 'dark' });
     const page = await context.newPage();
     await page.goto(pathToFileURL(html).href);
-    expect(await page.locator('.summary').textContent()).toBe('1 of 2 recipes passed; 35 steps passed, 1 failed, 1 skipped');
+    expect(await page.locator('.summary').textContent()).toBe('1 of 2 recipes passed; 34 steps passed, 1 failed, 1 skipped');
     expect(await page.locator('.index tbody tr').count()).toBe(2);
     expect(await page.locator('.step').count()).toBe(report.recipes.flatMap((r) => r.steps).length);
     await context.close();

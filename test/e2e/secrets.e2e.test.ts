@@ -1,15 +1,18 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { PROXY_REPORTERS } from '../../src/proxy/report.js';
 import { FILE_REPORTERS, REPORTERS } from '../../src/recipe/report.js';
-import { alive, MANUAL_TIMINGS, until, World } from '../helpers/e2e.js';
+import { alive, MANUAL_TIMINGS, sleep, until, World } from '../helpers/e2e.js';
+import { Client, startProxy } from '../helpers/proxy.js';
 import { expectNowhere, METACHAR_PASSWORD as PW } from '../helpers/secrets.js';
 import { AAPI_BIN, type Run } from '../helpers/spawn.js';
 import { Tmux } from '../helpers/tmux.js';
 
 // Every output of the real `aapi`, for an agent whose password is made of JSON and XML
 // metacharacters: it appears in none of them, raw or escaped in any way (test/helpers/secrets.ts).
-// Whoever adds an output (a reporter, a log, a file, a screen, frames on stderr) adds it here.
+// Whoever adds an output (a reporter, a log, a file, a screen, frames on stderr, the proxy's log,
+// report and recording) adds it here.
 
 const w = new World('secrets');
 afterEach(() => w.cleanup(), 60_000);
@@ -210,5 +213,28 @@ describe('a password of metacharacters is in no output', () => {
         t.kill();
       }
     }
+  }, 90_000);
+
+  it.each(PROXY_REPORTERS)('of aapi proxy --reporter %s: its live log, --json lines, --log JSONL, --record and the report on stderr and in --out', async (reporter) => {
+    const { sim } = await metaSim();
+    const files = ['log.jsonl', 'rec.json5', 'report.out'].map((f) => join(w.scratch, `${reporter}-${f}`));
+    const outputs = [];
+    for (const flags of [['--log', files[0], '--record', files[1]], ['--json', '--out', files[2]]]) {
+      const { url, run } = await startProxy(w, sim.url, ['--once', '--reporter', reporter, ...flags]);
+      const c = await Client.open(url);
+      await c.authenticate(PW, 'meta');
+      // Broken frames that hold the password: a wrong type beside it, no braces, no JSON at all.
+      c.send({ type: 'Authenticate', RID: 5, Agent: 'meta', Password: PW, extension: 7 });
+      c.send(`"type": "Authenticate", "RID": 6, "Agent": "meta", "Password": ${JSON.stringify(PW)}, "extension": "1"`);
+      c.send(`{"type": "Authenticate", "Password": ${JSON.stringify(PW)}, `);
+      c.send({ type: 'Authenticate', RID: 8, Agent: 'meta', Password: 12345678, extension: '1' });
+      await sleep(300);
+      await c.close(1000);
+      expect(await run.exited).toBe(1);
+      outputs.push({ what: `proxy ${flags.join(' ')}`, text: `${run.stdout}\n${run.stderr}` });
+    }
+    for (const f of files) outputs.push({ what: f, text: readFileSync(f, 'utf8') });
+    expect(outputs.map((o) => o.text).join('\n')).toContain('[Masked]');
+    for (const { what, text } of outputs) expectNowhere(text, PW, what);
   }, 90_000);
 });

@@ -68,6 +68,24 @@ export const BUILTIN_COMMANDS: CommandSpec[] = [
     ],
   },
   {
+    name: 'proxy', aliases: [], describe: 'An AAPI-aware WebSocket proxy that checks its clients',
+    flags: [
+      { name: 'upstream', describe: 'the AAPI to forward each client to', value: any },
+      { name: 'host', describe: 'address to listen on', value: any },
+      { name: 'port', describe: 'port to listen on; 0 picks a free one', value: any },
+      { name: 'tls', describe: 'serve wss:// with a self-signed certificate' },
+      { name: 'cert-out', describe: 'write the certificate (PEM) to this file', value: 'file' },
+      { name: 'log', describe: 'keep every frame, masked, as JSON lines', value: 'file' },
+      { name: 'record', describe: 'write the first client\'s session as a recipe', value: 'file' },
+      { name: 'reporter', describe: 'pretty, json or junit', value: ['pretty', 'json', 'junit'] },
+      { name: 'out', describe: 'write the report to this file', value: 'file' },
+      { name: 'once', describe: 'end when the first client has disconnected' },
+      { name: 'ack-within', describe: 'an event acknowledged later is late (5s)', value: any },
+      { name: 'keepalive-within', describe: 'a client silent for longer missed a KeepAlive (30s)', value: any },
+      { name: 'allow-origin', describe: 'let in a browser application from this origin', value: any, repeatable: true },
+    ],
+  },
+  {
     name: 'login', aliases: [], describe: 'Authenticate an agent and start the session daemon',
     flags: [
       { name: 'agent', describe: 'agent name', value: any },

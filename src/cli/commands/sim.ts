@@ -23,7 +23,7 @@ export interface SimArgs {
   verbose?: boolean;
 }
 
-function portOf(flag: string, value: unknown): number {
+export function portOf(flag: string, value: unknown): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65535) return value;
   const got = typeof value === 'number' && Number.isNaN(value) ? 'something that is not a number' : JSON.stringify(value);
   throw usageError(`${flag} must be a port number from 0 to 65535, got ${got}`);
