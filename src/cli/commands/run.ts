@@ -115,7 +115,8 @@ export async function run(args: RunArgs, env: CommandEnv): Promise<number> {
   const verbose: RunOptions['onFrame'] = args.verbose
     ? (f, rec) => {
       const line = frameLine(new Date(), f.dir, f.frame, Object.keys(rec.sessions).length > 1 ? f.session : undefined);
-      env.out.info(env.out.c.dim(red.text(line)));
+      // Masked by key (frameLine): a frame's other values are data, even where they equal a secret.
+      env.out.info(env.out.c.dim(line));
     }
     : undefined;
   try {

@@ -9,16 +9,17 @@ import { timelineOf } from './timeline.js';
 
 // The HTML report: one self-contained file (no network when opened), its summary and steps plain
 // HTML readable without script; the script only shows a clicked frame's JSON. Every frame is
-// masked by key and every text by the run's redactor before it is escaped.
+// masked by key, every text (titles, messages, source lines) by the run's redactor, before it is
+// escaped: a frame's value under a key that is not secret is data (the agent demo, whose password is demo).
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const MARK = { passed: '✔', failed: '✘', skipped: '–' } as const;
 
-/** A frame as the page shows it when clicked: masked, then redacted, as one JSON document. */
-function frameJson(r: RecipeResult, red: Redactor): string[] {
-  return (r.frames ?? []).map((f) => red.text(JSON.stringify({
+/** A frame as the page shows it when clicked: masked by key, as one JSON document. */
+function frameJson(r: RecipeResult): string[] {
+  return (r.frames ?? []).map((f) => JSON.stringify({
     at: seconds(f.ms), session: f.session, dir: f.dir, frame: typeof f.frame === 'string' ? frameText(f.dir, f.frame) : mask(f.frame),
-  })));
+  }));
 }
 
 function step(s: StepResult, i: number, r: RecipeResult, n: number, red: Redactor): string {
@@ -37,7 +38,7 @@ function recipe(r: RecipeResult, n: number, red: Redactor): string {
   const frames = r.frames ?? [];
   const timeline = frames.length
     ? `<div class="diagram">${timelineSvg(timelineOf(r), n)}</div><aside class="detail" id="detail-${n}"><p class="hint">Click an arrow to see its frame (masked).</p><pre></pre></aside>`
-      + `<script type="application/json" id="frames-${n}">${JSON.stringify(frameJson(r, red)).replace(/</g, '\\u003c')}</script>`
+      + `<script type="application/json" id="frames-${n}">${JSON.stringify(frameJson(r)).replace(/</g, '\\u003c')}</script>`
     : '';
   return `<section class="recipe ${status}" id="r${n}">${head}${error}<div class="cols">${steps}${timeline}</div></section>`;
 }
