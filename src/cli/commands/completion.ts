@@ -8,8 +8,8 @@ import { VALUED_GLOBALS } from '../surface/routing.js';
 
 // `aapi completion [bash|zsh]`: a completion script for the shell, generated from the declared
 // surface (src/cli/surface/: every command, built-in or verb, its flags and what their values
-// complete to) and the catalogue's event names; profile names are read
-// from the profiles folder when TAB is pressed, so the script never runs `aapi` itself.
+// complete to) and the catalogue's event names; profile names are read from the profiles folder
+// when TAB is pressed, so the script never runs `aapi` itself.
 //
 //   bash:  eval "$(aapi completion bash)"         (in ~/.bashrc), or save it in /etc/bash_completion.d/aapi
 //   zsh:   aapi completion zsh > "${fpath[1]}/_aapi"   (then compinit), or  source <(aapi completion zsh)

@@ -60,20 +60,20 @@ export const BUILTIN_COMMANDS: { readonly [C in Builtin]-?: CommandDecl } = {
     section: 'session',
     summary: 'Wait for the first matching event; exit 4 on timeout',
     description: 'Wait for the first matching event after this profile\'s previous command; exit 4 on timeout.',
-    positionals: [{ name: 'event', type: 'string', describe: 'event name (NowInCall, ChatMessage ...)', completes: 'event' }],
+    positionals: [{ name: 'event', describe: 'event name (NowInCall, ChatMessage ...)', completes: 'event' }],
     options: { where: { type: 'string', repeatable: true, describe: 'KEY=VALUE the event must have; dots reach nested keys (data.URN=1234); repeatable' } },
   },
   send: {
     section: 'session',
     summary: 'Send any message (a JSON5 object)',
     description: 'Send any message (a JSON5 object); RID and SID are filled in unless given.',
-    positionals: [{ name: 'message', type: 'string', describe: 'e.g. \'{type: "GetTenants"}\'' }],
+    positionals: [{ name: 'message', describe: 'e.g. \'{type: "GetTenants"}\'' }],
   },
   run: {
     section: 'scenarios',
     summary: 'Run recipes: JSON5 scenarios of requests and expected events',
     description: 'Run recipes: JSON5 scenarios of requests and expected events. Exit 0 all passed, 1 a step failed, 2 not a valid recipe.',
-    positionals: [{ name: 'files', type: 'string', variadic: true, describe: 'recipe files (.json5)', completes: 'file' }],
+    positionals: [{ name: 'files', variadic: true, describe: 'recipe files (.json5)', completes: 'file' }],
     options: {
       var: { type: 'string', repeatable: true, describe: 'NAME=VALUE, overriding the recipe\'s vars; repeatable' },
       reporter: { type: 'string', default: 'pretty', completes: REPORTERS, describe: `${REPORTERS.slice(0, -1).join(', ')} or ${REPORTERS.at(-1)}` },
@@ -87,7 +87,7 @@ export const BUILTIN_COMMANDS: { readonly [C in Builtin]-?: CommandDecl } = {
     section: 'scenarios',
     summary: 'Send one request per input row (CSV or JSONL)',
     description: 'Send one request per input row (CSV or JSONL), pipelined; one JSONL output line per row; resumable.',
-    positionals: [{ name: 'verb', type: 'string', describe: 'the request of every row (run-query, new-record, get-record ...)', completes: 'verb' }],
+    positionals: [{ name: 'verb', describe: 'the request of every row (run-query, new-record, get-record ...)', completes: 'verb' }],
     options: {
       input: { type: 'string', required: true, completes: 'file', describe: 'rows: a CSV with a header, or JSONL (.jsonl); - for standard input; columns are request keys; Parameters.X, values.X, data.X fill nested objects' },
       output: { type: 'string', required: true, completes: 'file', describe: 'JSONL results, one line per row: {"row":N,"ok":true,"response":{...}} or {"row":N,"ok":false,"error":{...}}' },
@@ -105,8 +105,8 @@ export const BUILTIN_COMMANDS: { readonly [C in Builtin]-?: CommandDecl } = {
     summary: 'The batch jobs of the session server: list, wait ID, stop ID',
     description: 'The batch jobs of the session server: list them, `wait ID` (its progress, then its exit code), `stop ID` (as Ctrl-C).',
     positionals: [
-      { name: 'action', type: 'string', optional: true, choices: ['list', 'wait', 'stop'], default: 'list', describe: 'list (the default), wait or stop' },
-      { name: 'id', type: 'string', optional: true, describe: 'the job, as `aapi batch --detach` printed it' },
+      { name: 'action', optional: true, choices: ['list', 'wait', 'stop'], default: 'list', describe: 'list (the default), wait or stop' },
+      { name: 'id', optional: true, describe: 'the job, as `aapi batch --detach` printed it' },
     ],
   },
   console: {
@@ -141,11 +141,11 @@ export const BUILTIN_COMMANDS: { readonly [C in Builtin]-?: CommandDecl } = {
     section: 'tools',
     summary: 'Print a shell completion script (bash, zsh)',
     description: 'Print a bash or zsh completion script: eval "$(aapi completion bash)".',
-    positionals: [{ name: 'shell', type: 'string', optional: true, completes: SHELLS, describe: `${SHELLS.join(' or ')} (default: from $SHELL)` }],
+    positionals: [{ name: 'shell', optional: true, completes: SHELLS, describe: `${SHELLS.join(' or ')} (default: from $SHELL)` }],
   },
   __server: {
     summary: 'The session server (started by `aapi login`)',
     description: 'The session server, which holds every profile\'s session; `aapi login` starts it.',
-    positionals: [{ name: 'profile', type: 'string', describe: 'the profile of the first session' }],
+    positionals: [{ name: 'profile', describe: 'the profile of the first session' }],
   },
 };

@@ -21,7 +21,7 @@ export interface Command {
 }
 
 /** The built-in commands a user may type, in the table's order (not the session server's own entry point). */
-export function builtinCommands(): Command[] {
+function builtinCommands(): Command[] {
   return (Object.entries(BUILTIN_COMMANDS) as [Builtin, CommandDecl][]).flatMap(([name, d]) =>
     d.section ? [{ name, aliases: [], summary: d.summary, section: d.section, positionals: d.positionals ?? [], options: d.options ?? {} }] : []);
 }

@@ -25,9 +25,9 @@ export interface OptionDecl {
   group?: string;
 }
 
+/** A word after the command, always text. */
 export interface PositionalDecl {
   name: string;
-  type: 'string';
   describe: string;
   /** `[name]` rather than `<name>`. */
   optional?: true;

@@ -25,7 +25,7 @@ export function addOptions(y: Argv, options: Readonly<Record<string, OptionDecl>
 }
 
 const positional = (p: PositionalDecl): PositionalOptions => ({
-  type: p.type,
+  type: 'string',
   describe: p.describe,
   ...(p.variadic && { array: true }),
   ...(p.choices && { choices: [...p.choices] }),
