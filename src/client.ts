@@ -2,21 +2,11 @@ import { existsSync } from 'node:fs';
 import { forward } from './daemon/forward.js';
 import { PROFILE_NAME, profileOf, profilePaths } from './daemon/paths.js';
 import { forwardedEnv } from './daemon/wire.js';
-import { LOCAL_COMMANDS } from './cli/local-commands.js';
+import { commandIndex, runsLocally } from './cli/surface/routing.js';
 
 // The `aapi` entry point. A command for a live session is handed to the profile's daemon, which is
 // warm and runs it in-process; this file stays tiny so that hand-off costs little more than
 // starting Node. Everything else (and any command when no daemon answers) loads the full CLI.
-
-const VALUED = new Set(['--server', '--profile', '--timeout', '--max-frame', '--ca']);
-
-function commandOf(argv: string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    if (VALUED.has(argv[i])) i++;
-    else if (!argv[i].startsWith('-')) return argv[i];
-  }
-  return undefined;
-}
 
 async function full(): Promise<void> {
   const { run } = await import('./cli/main.js');
@@ -25,8 +15,8 @@ async function full(): Promise<void> {
 
 export async function start(): Promise<void> {
   const argv = process.argv.slice(2);
-  const command = commandOf(argv);
-  const local = !command || LOCAL_COMMANDS.has(command) || argv.some((a) => a === '--help' || a === '-h' || a === '--version');
+  const command = argv[commandIndex(argv)];
+  const local = command === undefined || runsLocally(command) || argv.some((a) => a === '--help' || a === '-h' || a === '--version');
   const profile = profileOf(argv);
   // A name that is no profile's: the full CLI says so (exit 2).
   if (local || !PROFILE_NAME.test(profile)) return full();

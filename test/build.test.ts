@@ -1,6 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { BUILTIN_COMMANDS } from '../src/cli/surface/builtins.js';
+import { GLOBAL_OPTIONS } from '../src/cli/surface/globals.js';
 
 // What the bundle in dist/ (built by `npm test` before the tests) does as it loads.
 
@@ -27,5 +31,29 @@ describe('the bundled CLI', () => {
     const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { atLoad: number; afterHelp: number; code: number; help: boolean };
     expect(result).toMatchObject({ atLoad: 0, code: 0, help: true });
     expect(result.afterHelp).toBeGreaterThan(0);
+  });
+});
+
+describe('the thin client', () => {
+  /** dist/client.js and every module it imports as it loads (not those it imports lazily, with import()). */
+  function loaded(file: string, seen = new Map<string, string>()): Map<string, string> {
+    const text = readFileSync(file, 'utf8');
+    seen.set(file, text);
+    for (const [, spec] of text.matchAll(/(?:\bfrom\s*|^import\s*)"(\.[^"]+)"/gm)) {
+      const next = join(dirname(file), spec);
+      if (!seen.has(next)) loaded(next, seen);
+    }
+    return seen;
+  }
+
+  it('loads neither yargs nor the descriptions of the commands it routes', () => {
+    const modules = loaded(dist('client.js'));
+    expect(modules.size).toBeGreaterThan(1);
+    const described = [GLOBAL_OPTIONS.server.describe, BUILTIN_COMMANDS.login.summary, BUILTIN_COMMANDS.sim.options!.port.describe];
+    for (const [file, text] of modules) {
+      expect(text, file).not.toMatch(/yargs/i);
+      for (const d of described) expect(text, file).not.toContain(d);
+    }
+    expect([...modules.values()].join('')).toContain('"max-frame"');
   });
 });

@@ -3,25 +3,20 @@ import type { DaemonContext, ServerControl } from '../daemon/context.js';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../session/errors.js';
-import { LOCAL_COMMANDS, RUN_LOCALLY } from './local-commands.js';
+import { COMMAND_RUNS, commandIndex, RUN_LOCALLY, runsLocally, type Builtin } from './surface/routing.js';
+import { BUILTIN_COMMANDS, FILE_REPORTERS_NAMES } from './surface/builtins.js';
+import { GLOBAL_OPTIONS } from './surface/globals.js';
+import { allCommands, commandLine, flagsOf, globalOptions } from './surface/commands.js';
+import { addCommand, addOptions } from './surface/yargs.js';
+import { topHelp } from './surface/help.js';
 import { CliError, EXIT } from './exit.js';
 import { processIO, type IO } from './io.js';
 import { Printer } from './output.js';
 import { fromSessionError } from './session-errors.js';
 import { registerVerbs } from './commands/verb.js';
-import { REQUESTS, resolveVerb, VERBS } from '../protocol/catalogue.js';
+import { REQUESTS, resolveVerb } from '../protocol/catalogue.js';
 import { didYouMean, didYouMeanFlag } from './suggest.js';
 import { constantFlags } from './commands/batch-flags.js';
-import { rulesHelp } from '../proxy/rules.js';
-import { FILE_REPORTERS, type FileReporter } from '../recipe/report.js';
-
-const FILE_REPORTER_NAMES = Object.keys(FILE_REPORTERS) as FileReporter[];
-
-/** --report-junit FILE ...: the reports `aapi run` writes beside --reporter's. */
-function reportFiles(a: Args): Partial<Record<FileReporter, string>> {
-  const files = FILE_REPORTER_NAMES.map((name) => [name, a[`report-${name}`]] as const).filter(([, file]) => file !== undefined);
-  return Object.fromEntries(files.map(([name, file]) => [name, String(file)]));
-}
 
 declare const __AAPI_VERSION__: string;
 export const VERSION = typeof __AAPI_VERSION__ === 'string' ? __AAPI_VERSION__ : '0.0.0-dev';
@@ -58,190 +53,104 @@ function globals(env: CommandEnv, args: Args): void {
   env.out = new Printer(env.io, { json: args.json === true, color: args.color !== false });
 }
 
-type Options = { key: Record<string, unknown>; hiddenOptions: string[] };
-/** The global options of a client: still accepted by the simulator, which has no use for them, but not in its help. */
-const CLIENT_OPTIONS = ['server', 'profile', 'json', 'timeout', 'max-frame', 'insecure', 'ca', 'color'];
-const hideClientOptions = (c: Argv) => CLIENT_OPTIONS.reduce((y, o) => y.hide(o), c);
+/** The global options mean nothing to the simulator: still accepted, but not in its help. */
+const CLIENT_OPTIONS = Object.keys(GLOBAL_OPTIONS);
+
+type Handler = (a: Args, env: CommandEnv) => Promise<number> | number;
+
+/** --report-junit FILE ...: the reports `aapi run` writes beside --reporter's. */
+function reportFiles(a: Args): Partial<Record<(typeof FILE_REPORTERS_NAMES)[number], string>> {
+  return Object.fromEntries(FILE_REPORTERS_NAMES.map((name) => [name, a[`report-${name}`]] as const).filter(([, file]) => file !== undefined).map(([name, file]) => [name, String(file)]));
+}
+
+/** What each built-in command does, loaded only when it runs; BUILTIN_COMMANDS declares the rest. */
+const HANDLERS: { readonly [C in Exclude<Builtin, '__server'>]-?: Handler } = {
+  sim: async (a, env) => {
+    const { runSim } = await import('./commands/sim.js');
+    const latencyMs = a.latency === undefined ? undefined : parseDuration(String(a.latency), '--latency');
+    return runSim({
+      host: a.host as string, port: a.port, tls: a.tls as boolean, fixture: a.fixture as string | undefined, controlPort: a.controlPort,
+      certOut: a.certOut as string | undefined, latencyMs, allowOrigins: list(a.allowOrigin), stringIds: a.stringIds === true, verbose: a.verbose === true,
+    }, env.io);
+  },
+  proxy: async (a, env) => {
+    const { runProxy } = await import('./commands/proxy.js');
+    const { readCa } = await import('./ca.js');
+    return runProxy({
+      upstream: a.upstream as string | undefined, host: String(a.host), port: a.port, tls: a.tls === true, certOut: a.certOut as string | undefined,
+      insecure: a.insecure === true, ca: readCa(a.ca, env.io), log: a.log as string | undefined, record: a.record as string | undefined,
+      reporter: String(a.reporter), out: a.out as string | undefined, once: a.once === true, json: a.json === true, color: a.color !== false,
+      ackWithinMs: parseDuration(String(a.ackWithin), '--ack-within'), keepAliveWithinMs: parseDuration(String(a.keepaliveWithin), '--keepalive-within'),
+      allowOrigins: list(a.allowOrigin),
+    }, env.io);
+  },
+  login: async (a, env) => {
+    const { login } = await import('./commands/login.js');
+    return login({ ...a, server: a.server as string | undefined } as never, env);
+  },
+  logout: async (a, env) => (await import('./commands/session.js')).logout(env, a.all === true),
+  status: async (a, env) => (await import('./commands/session.js')).status(env, a.all === true),
+  events: async (a, env) => (await import('./commands/session.js')).events(env, a.since as number, a.follow === true),
+  wait: async (a, env) => (await import('./commands/session.js')).wait(env, a.event as string, list(a.where)),
+  send: async (a, env) => (await import('./commands/session.js')).sendRaw(env, a.message as string),
+  run: async (a, env) => (await import('./commands/run.js')).run({
+    files: (a.files as string[]).map(String), vars: list(a.var), reporter: String(a.reporter),
+    out: a.out as string | undefined, sim: a.sim === true, check: a.check === true,
+    server: a.server as string | undefined, insecure: a.insecure === true, ca: a.ca as string | undefined, control: a.control as string | undefined,
+    verbose: a.verbose === true, reports: reportFiles(a),
+  }, env),
+  batch: async (a, env) => {
+    const flags: Record<string, unknown> = {};
+    for (const f of constantFlags()) if (a[f] !== undefined) flags[f] = a[f];
+    return (await import('./commands/batch.js')).batch({
+      verb: String(a.verb), input: String(a.input), output: String(a.output), concurrency: a.concurrency as number,
+      resume: a.resume === true, retryUnknown: a.retryUnknown === true, profiles: a.profiles as string | undefined, detach: a.detach === true, flags,
+    }, env);
+  },
+  jobs: async (a, env) => {
+    const jobs = await import('./commands/jobs.js');
+    const id = (a.id as string | undefined) ?? '';
+    if (a.action === 'list') return jobs.listJobs(env);
+    if (!id) throw new CliError(`name the job: aapi jobs ${String(a.action)} ID`, EXIT.usage);
+    return a.action === 'wait' ? jobs.waitJob(env, id) : jobs.stopJob(env, id);
+  },
+  console: async (a, env) => (await import('./commands/console.js')).consoleCommand({ ...a, attach: a.attach === true } as never, env),
+  completion: async (a, env) => (await import('./commands/completion.js')).completion(a.shell as string | undefined, env),
+};
+
+/** The session server itself: it is no command of a session, so no global option applies to it. */
+async function serve(a: Args): Promise<void> {
+  // Everything the server may run, loaded now: a later rebuild of dist/ cannot take it away.
+  await Promise.all([import('./commands/session.js'), import('./commands/jobs.js'), import('./commands/batch.js'), import('ora')]);
+  const { runServer } = await import('../daemon/daemon.js');
+  await runServer(String(a.profile), (argv, io, daemon, server) => main(argv, io, daemon, server));
+}
 
 function build(argv: string[], env: CommandEnv): Argv {
   const run = (fn: (args: Args) => Promise<number> | number) => async (args: Args) => {
     globals(env, args);
     env.code = await fn(args);
   };
-  // The command's own flags, read only should one be unknown (for a did-you-mean).
-  let parsing: Argv | undefined;
-  let y: Argv = yargs(argv)
+  let y: Argv = addOptions(yargs(argv)
     .scriptName('aapi')
     .version(VERSION)
     .strict()
     .exitProcess(false)
-    .wrap(Math.min(110, env.io.tty.columns ?? 100))
-    .option('server', { type: 'string', describe: 'wss://host or ws://host:port of the AAPI (env AAPI_SERVER)', global: true })
-    .option('profile', { type: 'string', describe: 'which session to use (env AAPI_PROFILE; default "default")', global: true })
-    .option('json', { type: 'boolean', describe: 'one JSON object per line on stdout, nothing else', global: true })
-    .option('timeout', { type: 'string', describe: 'how long to wait for a response: 500ms, 30s, 2m (env AAPI_TIMEOUT; default 30s)', global: true })
-    .option('max-frame', { type: 'string', describe: 'refuse to send a request whose frame is larger: 256k, 1m, 2MiB, or bytes (env AAPI_MAX_FRAME; default 1MiB)', global: true })
-    .option('insecure', { type: 'boolean', describe: 'accept a self-signed TLS certificate (the simulator\'s)', global: true })
-    .option('ca', { type: 'string', describe: 'also trust the certificate authorities in this PEM file for wss:// (env AAPI_CA)', global: true })
-    .option('color', { type: 'boolean', describe: 'colour output; --no-color for plain text (env NO_COLOR)', default: true, global: true })
-    // yargs hands a middleware the instance parsing the command (its types do not say so).
-    .middleware(((_a: Args, current: Argv) => void (parsing = current)) as never, true)
-    .command('sim', 'Run a local Genius dialler simulator. Line 1 of stdout: its URL; line 2: its control endpoint.',
-      (c) => hideClientOptions(c)
-        .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
-        .option('port', { type: 'number', default: 8787, describe: 'port to listen on; 0 picks a free one' })
-        .option('tls', { type: 'boolean', default: false, describe: 'serve wss:// with a self-signed certificate made at start (TLS 1.2+)' })
-        .option('fixture', { type: 'string', describe: 'JSON5 file of agents, campaigns, records, queries, templates and timings, merged over the built-in one' })
-        .option('control-port', { type: 'number', default: 0, describe: 'loopback port of the HTTP control endpoint; 0 picks a free one' })
-        .option('cert-out', { type: 'string', describe: 'with --tls: write the certificate (PEM) to this file, for clients to trust' })
-        .option('latency', { type: 'string', describe: 'delay every frame the simulator sends by this much, as a network would: 2ms, 50ms (default: none)' })
-        .option('string-ids', { type: 'boolean', describe: 'write RID and SID as decimal strings in every answer and event, as the real dialler does (fixture: stringIds)' })
-        .option('verbose', { alias: 'v', type: 'boolean', describe: 'log every frame received and sent on stderr, per agent, passwords masked' })
-        .option('allow-origin', { type: 'string', nargs: 1, describe: 'let in the WebSocket of a browser application served from this origin (https://app.example.com:8443); repeatable. Without it, a request with an Origin is refused' }),
-      run(async (a) => {
-        const { runSim } = await import('./commands/sim.js');
-        const latencyMs = a.latency === undefined ? undefined : parseDuration(String(a.latency), '--latency');
-        return runSim({
-          host: a.host as string, port: a.port, tls: a.tls as boolean, fixture: a.fixture as string | undefined, controlPort: a.controlPort,
-          certOut: a.certOut as string | undefined, latencyMs, allowOrigins: list(a.allowOrigin), stringIds: a.stringIds === true, verbose: a.verbose === true,
-        }, env.io);
-      }))
-    .command('proxy', 'An AAPI-aware WebSocket proxy: passes every frame unchanged, logs it decoded, checks what each client sends, and reports at the end. Line 1 of stdout: its URL.',
-      (c) => ['server', 'profile', 'timeout', 'max-frame'].reduce((y, o) => y.hide(o), c)
-        .option('upstream', { type: 'string', describe: 'the AAPI to forward each client to: ws://127.0.0.1:8787, wss://host' })
-        .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
-        .option('port', { type: 'number', default: 8788, describe: 'port to listen on; 0 picks a free one' })
-        .option('tls', { type: 'boolean', default: false, describe: 'serve wss:// with a self-signed certificate made at start (TLS 1.2+)' })
-        .option('cert-out', { type: 'string', describe: 'with --tls: write the certificate (PEM) to this file, for clients to trust' })
-        .option('log', { type: 'string', describe: 'keep every frame, masked, as JSON lines (time, direction, connection, decoded) in this file' })
-        .option('record', { type: 'string', describe: 'write the first client\'s session as a recipe (JSON5) that `aapi run` replays' })
-        .option('reporter', { type: 'string', default: 'pretty', describe: 'the conformance report: pretty, json or junit' })
-        .option('out', { type: 'string', describe: 'write the report to this file (else stderr)' })
-        .option('once', { type: 'boolean', default: false, describe: 'end when the first client has disconnected' })
-        .option('ack-within', { type: 'string', default: '5s', describe: 'an event acknowledged later than this is late' })
-        .option('keepalive-within', { type: 'string', default: '30s', describe: 'a client silent for longer has missed a KeepAlive' })
-        .option('allow-origin', { type: 'string', nargs: 1, describe: 'let in the WebSocket of a browser application served from this origin; repeatable' })
-        .epilogue(`The checks of what each client sends (rule, severity, where in the spec or ERRATA it comes from):\n${rulesHelp()}\n\nExit 0 when no error-level rule was broken, 1 when one was, 3 when the upstream could not be reached.`),
-      run(async (a) => {
-        const { runProxy } = await import('./commands/proxy.js');
-        const { readCa } = await import('./ca.js');
-        return runProxy({
-          upstream: a.upstream as string | undefined, host: String(a.host), port: a.port, tls: a.tls === true, certOut: a.certOut as string | undefined,
-          insecure: a.insecure === true, ca: readCa(a.ca, env.io), log: a.log as string | undefined, record: a.record as string | undefined,
-          reporter: String(a.reporter), out: a.out as string | undefined, once: a.once === true, json: a.json === true, color: a.color !== false,
-          ackWithinMs: parseDuration(String(a.ackWithin), '--ack-within'), keepAliveWithinMs: parseDuration(String(a.keepaliveWithin), '--keepalive-within'),
-          allowOrigins: list(a.allowOrigin),
-        }, env.io);
-      }))
-    .command('login', 'Authenticate an agent and hold the profile\'s session in the session server (started if need be); prints the SID.',
-      (c) => c
-        .option('agent', { type: 'string', describe: 'agent name (env AAPI_AGENT)' })
-        .option('extension', { type: 'string', describe: 'extension or DDI of the agent\'s phone (env AAPI_EXTENSION)' })
-        .option('tenant', { type: 'string', describe: 'connect to this tenant\'s campaign after authenticating (with --campaign)' })
-        .option('campaign', { type: 'string', describe: 'the campaign to connect to (with --tenant)' })
-        .option('second-factor', { type: 'string', describe: 'the 6-digit code, when two-factor authentication asks for it (error 107)' })
-        .option('store-device', { type: 'number', describe: 'remember this device for N days after the second factor' })
-        .option('password-stdin', { type: 'boolean', describe: 'read the password from stdin (else AAPI_PASSWORD, else a masked prompt)' })
-        .option('password', { type: 'string', hidden: true, describe: 'insecure: shows in `ps`' }),
-      run(async (a) => {
-        const { login } = await import('./commands/login.js');
-        return login({ ...a, server: a.server as string | undefined } as never, env);
-      }))
-    .command('logout', 'Log off and end the profile\'s session; the session server ends with its last one.',
-      (c) => c.option('all', { type: 'boolean', describe: 'every profile logs off, and the session server ends' }),
-      run(async (a) => (await import('./commands/session.js')).logout(env, a.all === true)))
-    .command('status', 'The session: server, agent, SID, state (LoggedOut, Authenticated, Unavailable, Waiting, Calling, InCall, Wrapping), open sessions.',
-      (c) => c.option('all', { type: 'boolean', describe: 'every profile\'s session in one table (agent, SID, state, connection)' }),
-      run(async (a) => (await import('./commands/session.js')).status(env, a.all === true)))
-    .command('events', 'Print the events recorded in the profile\'s event log.',
-      (c) => c
-        .option('follow', { alias: 'f', type: 'boolean', describe: 'keep printing new events until interrupted' })
-        .option('since', { type: 'number', default: 0, describe: 'only events after this sequence number' }),
-      run(async (a) => (await import('./commands/session.js')).events(env, a.since as number, a.follow === true)))
-    .command('wait <event>', 'Wait for the first matching event after this profile\'s previous command; exit 4 on timeout.',
-      (c) => c
-        .positional('event', { type: 'string', describe: 'event name (NowInCall, ChatMessage ...)' })
-        .option('where', { type: 'string', nargs: 1, describe: 'KEY=VALUE the event must have; dots reach nested keys (data.URN=1234); repeatable' }),
-      run(async (a) => (await import('./commands/session.js')).wait(env, a.event as string, list(a.where))))
-    .command('send <message>', 'Send any message (a JSON5 object); RID and SID are filled in unless given.',
-      (c) => c.positional('message', { type: 'string', describe: 'e.g. \'{type: "GetTenants"}\'' }),
-      run(async (a) => (await import('./commands/session.js')).sendRaw(env, a.message as string)))
-    .command('run <files..>', 'Run recipes: JSON5 scenarios of requests and expected events. Exit 0 all passed, 1 a step failed, 2 not a valid recipe.',
-      (c) => c
-        .positional('files', { type: 'string', array: true, describe: 'recipe files (.json5)' })
-        .option('var', { type: 'string', nargs: 1, describe: 'NAME=VALUE, overriding the recipe\'s vars; repeatable' })
-        .option('reporter', { type: 'string', default: 'pretty', describe: 'pretty, junit, tap, json or html (one self-contained page with a timeline of the frames)' })
-        .option('out', { type: 'string', describe: 'write the report to this file' })
-        .option('report-junit', { type: 'string', describe: 'also write a JUnit report to this file' })
-        .option('report-tap', { type: 'string', describe: 'also write a TAP report to this file' })
-        .option('report-json', { type: 'string', describe: 'also write a JSON report to this file' })
-        .option('report-html', { type: 'string', describe: 'also write the HTML report (steps and a timeline of the frames) to this file' })
-        .option('verbose', { alias: 'v', type: 'boolean', describe: 'print every frame sent and received on stderr, between the steps, passwords masked' })
-        .option('sim', { type: 'boolean', default: false, describe: 'run against a fresh embedded simulator' })
-        .option('check', { type: 'boolean', default: false, describe: 'only validate the recipes; send nothing' })
-        .option('control', { type: 'string', describe: 'the control URL of an `aapi sim` (its second line), for control steps' }),
-      run(async (a) => (await import('./commands/run.js')).run({
-        files: (a.files as string[]).map(String), vars: list(a.var), reporter: String(a.reporter),
-        out: a.out as string | undefined, sim: a.sim === true, check: a.check === true,
-        server: a.server as string | undefined, insecure: a.insecure === true, ca: a.ca as string | undefined, control: a.control as string | undefined,
-        verbose: a.verbose === true, reports: reportFiles(a),
-      }, env)))
-    .command('batch <verb>', 'Send one request per input row (CSV or JSONL), pipelined; one JSONL output line per row; resumable.',
-      (c) => {
-        c.positional('verb', { type: 'string', describe: 'the request of every row (run-query, new-record, get-record ...)' })
-          .option('input', { type: 'string', demandOption: true, describe: 'rows: a CSV with a header, or JSONL (.jsonl); - for standard input; columns are request keys; Parameters.X, values.X, data.X fill nested objects' })
-          .option('output', { type: 'string', demandOption: true, describe: 'JSONL results, one line per row: {"row":N,"ok":true,"response":{...}} or {"row":N,"ok":false,"error":{...}}' })
-          .option('concurrency', { type: 'number', default: 8, describe: 'requests in flight at once on each session' })
-          .option('resume', { type: 'boolean', default: false, describe: 'skip the rows the output already answers' })
-          .option('retry-unknown', { type: 'boolean', default: false, describe: 'with --resume: send again the rows whose fate is unknown (not idempotent for NewRecord!)' })
-          .option('profiles', { type: 'string', describe: 'share the rows among these profiles\' sessions: a,b,c' })
-          .option('detach', { type: 'boolean', default: false, describe: 'leave the job running in the session server and print its id (`aapi jobs` lists it)' });
-        for (const flag of constantFlags()) c.option(flag, { type: 'string', array: true, hidden: true });
-        return c.epilogue('Constant keys for every row come from the verb\'s own flags, e.g. `aapi batch run-query --query-number 1 --input urns.csv --output out.jsonl`.');
-      },
-      run(async (a) => {
-        const flags: Record<string, unknown> = {};
-        for (const f of constantFlags()) if (a[f] !== undefined) flags[f] = a[f];
-        return (await import('./commands/batch.js')).batch({
-          verb: String(a.verb), input: String(a.input), output: String(a.output), concurrency: a.concurrency as number,
-          resume: a.resume === true, retryUnknown: a.retryUnknown === true, profiles: a.profiles as string | undefined, detach: a.detach === true, flags,
-        }, env);
-      }))
-    .command('jobs [action] [id]', 'The batch jobs of the session server: list them, `wait ID` (its progress, then its exit code), `stop ID` (as Ctrl-C).',
-      (c) => c
-        .positional('action', { type: 'string', choices: ['list', 'wait', 'stop'], default: 'list', describe: 'list (the default), wait or stop' })
-        .positional('id', { type: 'string', describe: 'the job, as `aapi batch --detach` printed it' }),
-      run(async (a) => {
-        const jobs = await import('./commands/jobs.js');
-        const id = (a.id as string | undefined) ?? '';
-        if (a.action === 'list') return jobs.listJobs(env);
-        if (!id) throw new CliError(`name the job: aapi jobs ${String(a.action)} ID`, EXIT.usage);
-        return a.action === 'wait' ? jobs.waitJob(env, id) : jobs.stopJob(env, id);
-      }))
-    .command('console', 'The interactive replacement for the Windows API Test Client: pick a command, fill its keys, see every frame.',
-      (c) => c
-        .option('record', { type: 'string', describe: 'write the session as a recipe (JSON5) that `aapi run` replays' })
-        .option('attach', { type: 'boolean', default: false, describe: 'use the profile\'s live session from `aapi login` instead of a connection of its own' })
-        .option('agent', { type: 'string', describe: 'log in as this agent at start (env AAPI_AGENT); the password from AAPI_PASSWORD or a masked prompt. Without it the console starts logged out' })
-        .option('extension', { type: 'string', describe: 'with --agent: the extension or DDI of the agent\'s phone (env AAPI_EXTENSION)' })
-        .option('tenant', { type: 'string', describe: 'with --agent: connect to this tenant\'s campaign after authenticating (with --campaign)' })
-        .option('campaign', { type: 'string', describe: 'with --agent: the campaign to connect to (with --tenant)' })
-        .option('second-factor', { type: 'string', describe: 'with --agent: the 6-digit code, when two-factor authentication asks for it (error 107)' }),
-      run(async (a) => (await import('./commands/console.js')).consoleCommand({ ...a, attach: a.attach === true } as never, env)))
-    .command('completion [shell]', 'Print a bash or zsh completion script: eval "$(aapi completion bash)".',
-      (c) => c.positional('shell', { type: 'string', describe: 'bash or zsh (default: from $SHELL)' }),
-      run(async (a) => (await import('./commands/completion.js')).completion(a.shell as string | undefined, env)))
-    .command('__server <profile>', false, {}, async (a) => {
-      // Everything the server may run, loaded now: a later rebuild of dist/ cannot take it away.
-      await Promise.all([import('./commands/session.js'), import('./commands/jobs.js'), import('./commands/batch.js'), import('ora')]);
-      const { runServer } = await import('../daemon/daemon.js');
-      await runServer(String(a.profile), (argv, io, daemon, server) => main(argv, io, daemon, server));
+    .wrap(Math.min(110, env.io.tty.columns ?? 100)), GLOBAL_OPTIONS, true);
+  for (const name of Object.keys(BUILTIN_COMMANDS) as Builtin[]) {
+    const decl = BUILTIN_COMMANDS[name];
+    y = y.command({
+      command: commandLine(name, decl.positionals ?? []),
+      describe: decl.section ? decl.description : false,
+      builder: (c: Argv) => addCommand(c, decl, CLIENT_OPTIONS),
+      handler: name === '__server' ? serve : run((a) => HANDLERS[name](a, env)),
     });
+  }
   // A command line the thin client took for the server's (a flag's value before the command) that
   // is a local command: handed back to the caller, which runs it in its own process.
   if (env.server) {
     y = y.middleware((a) => {
-      if (LOCAL_COMMANDS.has(String(a._[0]))) throw new RunLocally();
+      if (runsLocally(String(a._[0]))) throw new RunLocally();
     });
   }
   y = registerVerbs(y, env, run);
@@ -251,7 +160,7 @@ function build(argv: string[], env: CommandEnv): Argv {
     .fail((msg, err) => {
       // A command's own failure comes through here too; yargs' own (a flag left without its value) is a YError.
       if (err && err.name !== 'YError') throw err;
-      throw new CliError(unknownCommand(argv) ?? (msg ? `${msg}${unknownFlag(msg, parsing)}` : err?.message), EXIT.usage);
+      throw new CliError(unknownCommand(argv) ?? (msg ? `${msg}${unknownFlag(msg, argv)}` : err?.message), EXIT.usage);
     });
   skipHelpCache(y);
   return y;
@@ -270,36 +179,27 @@ function skipHelpCache(y: Argv): void {
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
-const COMMANDS = ['sim', 'proxy', 'login', 'logout', 'status', 'events', 'wait', 'send', 'run', 'batch', 'jobs', 'console', 'completion'];
-
 /** `unknown command "go-avail"; did you mean "go-available"?` when the first word names no command. */
 function unknownCommand(argv: string[]): string | undefined {
   const first = argv.find((a) => !a.startsWith('-'));
-  if (!first || COMMANDS.includes(first) || resolveVerb(first)) return undefined;
-  return `unknown command ${JSON.stringify(first)}${didYouMean(first, [...COMMANDS, ...VERBS.map((v) => REQUESTS[v].cli)])}`;
+  if (!first || Object.hasOwn(COMMAND_RUNS, first) || resolveVerb(first)) return undefined;
+  return `unknown command ${JSON.stringify(first)}${didYouMean(first, allCommands().map((c) => c.name))}`;
 }
 
-/** `Unknown argument: outcom` → `; did you mean --outcome?`, from the flags of the command being parsed. */
-function unknownFlag(msg: string, current: Argv | undefined): string {
+/** `Unknown argument: outcom` → `; did you mean --outcome?`, from the options of the command given and the global ones. */
+function unknownFlag(msg: string, argv: string[]): string {
   const unknown = /^Unknown arguments?: ([^,]+)/.exec(msg)?.[1];
-  if (!unknown || !current) return '';
-  const { key, hiddenOptions } = (current as unknown as { getOptions(): Options }).getOptions();
-  return didYouMeanFlag(unknown, Object.keys(key).filter((k) => !hiddenOptions.includes(k)));
+  if (!unknown) return '';
+  const word = argv[commandIndex(argv)];
+  const own = allCommands().find((c) => c.name === word)?.options ?? {};
+  return didYouMeanFlag(unknown, [...flagsOf(own), ...flagsOf(globalOptions())].map((f) => f.name));
 }
-
-const VALUED = new Set(['--server', '--profile', '--timeout', '--max-frame', '--ca']);
 
 /** `aapi goavailable`, `aapi GOAVAILABLE`: the spec's name in any case is the verb's command (CONTRACT). */
 function canonicalVerb(argv: string[]): string[] {
-  for (let i = 0; i < argv.length; i++) {
-    if (VALUED.has(argv[i])) i++;
-    else if (argv[i] === '--') break;
-    else if (!argv[i].startsWith('-')) {
-      const verb = COMMANDS.includes(argv[i]) ? undefined : resolveVerb(argv[i]);
-      return verb ? [...argv.slice(0, i), REQUESTS[verb].cli, ...argv.slice(i + 1)] : argv;
-    }
-  }
-  return argv;
+  const i = commandIndex(argv);
+  const verb = i < 0 || Object.hasOwn(COMMAND_RUNS, argv[i]) ? undefined : resolveVerb(argv[i]);
+  return verb ? [...argv.slice(0, i), REQUESTS[verb].cli, ...argv.slice(i + 1)] : argv;
 }
 
 class RunLocally extends Error {}
@@ -310,6 +210,11 @@ const stdinValue = (argv: string[]) => argv.flatMap((a, i) => (a === '-' && argv
 
 export async function main(argv: string[], io: IO, daemon?: DaemonContext, server?: ServerControl): Promise<number> {
   argv = canonicalVerb(stdinValue(argv));
+  // The commands by section, with examples: written here, as yargs lists commands in one flat list.
+  if (commandIndex(argv) < 0 && argv.includes('--help')) {
+    io.stdout.write(topHelp(io.tty.columns));
+    return EXIT.ok;
+  }
   const env: CommandEnv = { io, daemon, server, profile: 'default', timeoutMs: 30_000, maxFrameBytes: DEFAULT_MAX_FRAME_BYTES, opts: {}, out: new Printer(io, {}), code: EXIT.ok };
   try {
     await build(argv, env).parseAsync(argv, {}, (_err, _argv, output) => {

@@ -5,7 +5,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { OutputWriteError } from '../batch/output.js';
 import { EXIT } from '../cli/exit.js';
-import { RUN_LOCALLY } from '../cli/local-commands.js';
+import { RUN_LOCALLY } from '../cli/surface/routing.js';
 import type { IO } from '../cli/io.js';
 import type { Json } from '../protocol/codec.js';
 import { AapiError, ConnectFailed } from '../session/errors.js';

@@ -1,8 +1,14 @@
 import { describeKey, flagOf } from '../cli/flags.js';
+import { BUILTIN_COMMANDS } from '../cli/surface/builtins.js';
+import { commandLine, visibleOptions } from '../cli/surface/commands.js';
+import { GLOBAL_OPTIONS } from '../cli/surface/globals.js';
+import { COMMAND_RUNS, type Builtin } from '../cli/surface/routing.js';
+import type { OptionDecl } from '../cli/surface/types.js';
 import { absentValue, ERRORS, EVENTS_TABLE, REQUESTS } from '../protocol/catalogue.js';
 import { ERROR_CODES, EVENTS, VERBS, type KeySpec } from '../protocol/types.js';
 
-// docs/commands.md, made from the catalogue: every verb with its keys, every event, every error.
+// docs/commands.md, made from the CLI's declared surface (src/cli/surface/: the built-in commands
+// and global options) and the catalogue: every verb with its keys, every event, every error.
 // `npm run docs` writes it; a test fails when the checked-in file differs.
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -14,13 +20,45 @@ function keyRow(key: KeySpec): string {
   return `| \`${key.wire}\` | ${flag} | ${key.type} | ${when} | ${cell(key.description)}${values ? `<br>${cell(values)}` : ''} |`;
 }
 
+const RUNS = { local: 'in the caller\'s own process', server: 'in the session server' };
+
+function optionRows(options: Readonly<Record<string, OptionDecl>>): string[] {
+  return visibleOptions(options).map(([name, o]) => {
+    const flag = [name, ...(o.alias ?? [])].map((n) => `\`${n.length > 1 ? '--' : '-'}${n}\``).join(', ');
+    const value = o.type === 'boolean' ? 'switch' : o.repeatable || o.array ? `${o.type}, repeatable` : o.type;
+    const given = o.required ? 'required' : o.default !== undefined ? `\`${JSON.stringify(o.default)}\`` : '';
+    return `| ${flag} | ${value} | ${given} | ${cell(o.describe)} |`;
+  });
+}
+
+function builtinDoc(): string[] {
+  const out = ['## Global options', '', 'Every command takes these.', '', '| option | value | default | description |', '|---|---|---|---|', ...optionRows(GLOBAL_OPTIONS), ''];
+  out.push('## Built-in commands', '');
+  for (const name of Object.keys(BUILTIN_COMMANDS) as Builtin[]) {
+    const c = BUILTIN_COMMANDS[name];
+    if (!c.section) continue;
+    out.push(`### \`aapi ${commandLine(name, c.positionals ?? [])}\``, '', c.description, '');
+    for (const p of c.positionals ?? []) out.push(`- \`${p.name}\`: ${p.describe}${p.choices ? ` (${p.choices.join(', ')})` : ''}`);
+    if (c.positionals?.length) out.push('');
+    const rows = optionRows(c.options ?? {});
+    if (rows.length) out.push('| option | value | default | description |', '|---|---|---|---|', ...rows, '');
+    if (c.epilogue) out.push(c.epilogue, '');
+    out.push(`Runs ${RUNS[COMMAND_RUNS[name]]}.`, '');
+  }
+  return out;
+}
+
 export function renderCommandsDoc(): string {
   const out: string[] = [
     '# aapi commands, events and errors',
     '',
-    'Generated from the protocol catalogue (`src/protocol/`) by `npm run docs`; do not edit by hand.',
+    'Generated from the CLI\'s declared surface (`src/cli/surface/`) and the protocol catalogue (`src/protocol/`)',
+    'by `npm run docs`; do not edit by hand.',
     '',
+    ...builtinDoc(),
     '## Requests',
+    '',
+    'One command per verb; every global option applies. Each runs in the session server.',
     '',
   ];
   for (const verb of VERBS) {

@@ -1,10 +1,13 @@
-import { allCommands, eventNames, GLOBAL_FLAGS, type CommandSpec, type FlagSpec, type Values } from '../../src/cli/commands/completion.js';
+import { eventNames } from '../../src/cli/commands/completion.js';
+import { allCommands, flagsOf, globalOptions, positionalOf, type Command, type Flag, type Values } from '../../src/cli/surface/commands.js';
 import { REQUESTS, VERBS } from '../../src/protocol/catalogue.js';
 import type { Rng } from './rng.js';
 
-// Random inputs for the fuzz tests, derived from what the CLI declares (completion.ts's tables,
-// kept in step with main.ts by test/docs.test.ts) and from the catalogue: a new verb, flag or key
-// is fuzzed without a change here.
+// Random inputs for the fuzz tests, derived from what the CLI declares (src/cli/surface/, which
+// yargs parses by) and from the catalogue: a new command, verb, flag or key is fuzzed without a
+// change here.
+
+const GLOBAL_FLAGS = flagsOf(globalOptions());
 
 const deep = (n: number) => `{a:${'['.repeat(n)}${']'.repeat(n)}}`;
 
@@ -34,7 +37,7 @@ function valueFor(rng: Rng, values: Values | undefined, files: readonly string[]
   return nasty(rng);
 }
 
-function flagWords(rng: Rng, f: FlagSpec, files: readonly string[]): string[] {
+function flagWords(rng: Rng, f: Flag, files: readonly string[]): string[] {
   const name = `--${f.name}`;
   if (f.value === undefined) {
     // A switch; given a value now and then.
@@ -46,7 +49,7 @@ function flagWords(rng: Rng, f: FlagSpec, files: readonly string[]): string[] {
 }
 
 /** The word that names a command: its name, an alias, or a verb's spec name in any case. */
-function commandWord(rng: Rng, c: CommandSpec): string {
+function commandWord(rng: Rng, c: Command): string {
   if (c.aliases.length && rng.chance(0.4)) {
     const alias = rng.pick(c.aliases);
     return rng.chance(0.5) ? alias : rng.chance(0.5) ? alias.toLowerCase() : alias.toUpperCase();
@@ -58,11 +61,12 @@ function commandWord(rng: Rng, c: CommandSpec): string {
  * A command line for one of `commands`: its positional, a few of its own and the global flags, and
  * now and then a word it does not know.
  */
-export function randomArgv(rng: Rng, commands: readonly CommandSpec[], files: readonly string[]): string[] {
+export function randomArgv(rng: Rng, commands: readonly Command[], files: readonly string[]): string[] {
   const c = rng.pick(commands);
   const argv = [commandWord(rng, c)];
-  if (c.positional !== undefined && rng.chance(0.85)) argv.push(valueFor(rng, c.positional, files));
-  const flags = [...c.flags, ...GLOBAL_FLAGS.filter((f) => f.name !== 'help' || rng.chance(0.05))];
+  const positional = positionalOf(c);
+  if (positional !== undefined && rng.chance(0.85)) argv.push(valueFor(rng, positional, files));
+  const flags = [...flagsOf(c.options), ...GLOBAL_FLAGS.filter((f) => f.name !== 'help' || rng.chance(0.05))];
   for (let n = rng.int(5); n > 0 && flags.length; n--) argv.push(...flagWords(rng, rng.pick(flags), files));
   if (rng.chance(0.1)) argv.push(rng.pick(['--no-such-flag', 'extra', '-z', '--', '--=', nasty(rng)]));
   // Options before the command, as users also write them.

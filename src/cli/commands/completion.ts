@@ -1,187 +1,20 @@
-import { EVENTS, EVENTS_TABLE, REQUESTS, VERBS } from '../../protocol/catalogue.js';
-import type { KeySpec } from '../../protocol/types.js';
+import { EVENTS, EVENTS_TABLE } from '../../protocol/catalogue.js';
 import { usageError } from '../exit.js';
-import { flagKeys, flagOf, stdinFlags } from '../flags.js';
 import type { CommandEnv } from '../main.js';
+import { SHELLS } from '../surface/builtins.js';
+import { allCommands, flagsOf, globalOptions, positionalOf, verbCommands, type Command, type Flag, type Values } from '../surface/commands.js';
+import { YARGS_OPTIONS } from '../surface/globals.js';
+import { VALUED_GLOBALS } from '../surface/routing.js';
 
-// `aapi completion [bash|zsh]`: a completion script for the shell, generated from the catalogue (verbs,
-// their flags and documented values, event names) and the built-in commands; profile names are read
-// from the profiles folder when TAB is pressed, so the script never runs `aapi` itself.
+// `aapi completion [bash|zsh]`: a completion script for the shell, generated from the declared
+// surface (src/cli/surface/: every command, built-in or verb, its flags and what their values
+// complete to) and the catalogue's event names; profile names are read from the profiles folder
+// when TAB is pressed, so the script never runs `aapi` itself.
 //
 //   bash:  eval "$(aapi completion bash)"         (in ~/.bashrc), or save it in /etc/bash_completion.d/aapi
 //   zsh:   aapi completion zsh > "${fpath[1]}/_aapi"   (then compinit), or  source <(aapi completion zsh)
 
-/** What a flag's value (or a command's positional) completes to: nothing special, files, a list of words ... */
-export type Values = 'any' | 'file' | 'profile' | 'event' | 'verb' | readonly string[];
-
-export interface FlagSpec {
-  name: string;
-  describe: string;
-  /** undefined: a switch that takes no value. */
-  value?: Values;
-  /** May be given more than once. */
-  repeatable?: boolean;
-}
-
-export interface CommandSpec {
-  name: string;
-  aliases: string[];
-  describe: string;
-  flags: FlagSpec[];
-  positional?: Values;
-}
-
-export const SHELLS = ['bash', 'zsh'] as const;
-export type Shell = (typeof SHELLS)[number];
-
-const any: Values = 'any';
-
-/** The options every command takes (main.ts's globals, and yargs' own). */
-export const GLOBAL_FLAGS: FlagSpec[] = [
-  { name: 'server', describe: 'wss://host or ws://host:port of the AAPI', value: any },
-  { name: 'profile', describe: 'which session to use', value: 'profile' },
-  { name: 'json', describe: 'one JSON object per line on stdout' },
-  { name: 'timeout', describe: 'how long to wait for a response: 500ms, 30s, 2m', value: any },
-  { name: 'max-frame', describe: 'the largest request frame to send: 256k, 1m, 2MiB', value: any },
-  { name: 'insecure', describe: 'accept a self-signed TLS certificate' },
-  { name: 'ca', describe: 'also trust the certificate authorities in this PEM file', value: 'file' },
-  { name: 'color', describe: 'colour output' },
-  { name: 'no-color', describe: 'plain text' },
-  { name: 'help', describe: 'show help' },
-];
-
-/** The built-in commands and their own flags, as main.ts defines them (test/docs.test.ts keeps them in step). */
-export const BUILTIN_COMMANDS: CommandSpec[] = [
-  {
-    name: 'sim', aliases: [], describe: 'Run a local Genius dialler simulator',
-    flags: [
-      { name: 'host', describe: 'address to listen on', value: any },
-      { name: 'port', describe: 'port to listen on; 0 picks a free one', value: any },
-      { name: 'tls', describe: 'serve wss:// with a self-signed certificate' },
-      { name: 'fixture', describe: 'JSON5 fixture merged over the built-in one', value: 'file' },
-      { name: 'control-port', describe: 'loopback port of the HTTP control endpoint', value: any },
-      { name: 'cert-out', describe: 'write the certificate (PEM) to this file', value: 'file' },
-      { name: 'latency', describe: 'delay every frame it sends by this much (20ms)', value: any },
-      { name: 'string-ids', describe: 'RID and SID as strings, as the real dialler writes them' },
-      { name: 'verbose', describe: 'log every frame on stderr, per agent' },
-      { name: 'allow-origin', describe: 'let in a browser application from this origin', value: any, repeatable: true },
-    ],
-  },
-  {
-    name: 'proxy', aliases: [], describe: 'An AAPI-aware WebSocket proxy that checks its clients',
-    flags: [
-      { name: 'upstream', describe: 'the AAPI to forward each client to', value: any },
-      { name: 'host', describe: 'address to listen on', value: any },
-      { name: 'port', describe: 'port to listen on; 0 picks a free one', value: any },
-      { name: 'tls', describe: 'serve wss:// with a self-signed certificate' },
-      { name: 'cert-out', describe: 'write the certificate (PEM) to this file', value: 'file' },
-      { name: 'log', describe: 'keep every frame, masked, as JSON lines', value: 'file' },
-      { name: 'record', describe: 'write the first client\'s session as a recipe', value: 'file' },
-      { name: 'reporter', describe: 'pretty, json or junit', value: ['pretty', 'json', 'junit'] },
-      { name: 'out', describe: 'write the report to this file', value: 'file' },
-      { name: 'once', describe: 'end when the first client has disconnected' },
-      { name: 'ack-within', describe: 'an event acknowledged later is late (5s)', value: any },
-      { name: 'keepalive-within', describe: 'a client silent for longer missed a KeepAlive (30s)', value: any },
-      { name: 'allow-origin', describe: 'let in a browser application from this origin', value: any, repeatable: true },
-    ],
-  },
-  {
-    name: 'login', aliases: [], describe: 'Authenticate an agent and start the session daemon',
-    flags: [
-      { name: 'agent', describe: 'agent name', value: any },
-      { name: 'extension', describe: 'extension or DDI of the agent\'s phone', value: any },
-      { name: 'tenant', describe: 'tenant to connect to (with --campaign)', value: any },
-      { name: 'campaign', describe: 'campaign to connect to (with --tenant)', value: any },
-      { name: 'second-factor', describe: 'the 6-digit code', value: any },
-      { name: 'store-device', describe: 'remember this device for N days', value: any },
-      { name: 'password-stdin', describe: 'read the password from stdin' },
-    ],
-  },
-  { name: 'logout', aliases: [], describe: 'Log off and end the profile\'s session', flags: [{ name: 'all', describe: 'every profile logs off, and the session server ends' }] },
-  { name: 'status', aliases: [], describe: 'The session: server, agent, SID, state, open sessions', flags: [{ name: 'all', describe: 'every profile\'s session in one table' }] },
-  {
-    name: 'events', aliases: [], describe: 'Print the events recorded in the event log',
-    flags: [
-      { name: 'follow', describe: 'keep printing new events' },
-      { name: 'since', describe: 'only events after this sequence number', value: any },
-    ],
-  },
-  {
-    name: 'wait', aliases: [], describe: 'Wait for the first matching event', positional: 'event',
-    flags: [{ name: 'where', describe: 'KEY=VALUE the event must have (repeatable)', value: any, repeatable: true }],
-  },
-  { name: 'send', aliases: [], describe: 'Send any message (a JSON5 object)', flags: [], positional: any },
-  {
-    name: 'run', aliases: [], describe: 'Run recipes (JSON5 scenarios)', positional: 'file',
-    flags: [
-      { name: 'var', describe: 'NAME=VALUE, overriding the recipe\'s vars', value: any, repeatable: true },
-      { name: 'reporter', describe: 'pretty, junit, tap, json or html', value: ['pretty', 'junit', 'tap', 'json', 'html'] },
-      { name: 'out', describe: 'write the report to this file', value: 'file' },
-      { name: 'report-junit', describe: 'also write a JUnit report to this file', value: 'file' },
-      { name: 'report-tap', describe: 'also write a TAP report to this file', value: 'file' },
-      { name: 'report-json', describe: 'also write a JSON report to this file', value: 'file' },
-      { name: 'report-html', describe: 'also write the HTML report to this file', value: 'file' },
-      { name: 'verbose', describe: 'print every frame sent and received on stderr' },
-      { name: 'sim', describe: 'run against a fresh embedded simulator' },
-      { name: 'check', describe: 'only validate the recipes' },
-      { name: 'control', describe: 'the control URL of an `aapi sim`', value: any },
-    ],
-  },
-  {
-    name: 'batch', aliases: [], describe: 'Send one request per input row (CSV or JSONL)', positional: 'verb',
-    flags: [
-      { name: 'input', describe: 'rows: CSV with a header, or JSONL', value: 'file' },
-      { name: 'output', describe: 'JSONL results, one line per row', value: 'file' },
-      { name: 'concurrency', describe: 'requests in flight at once on each session', value: any },
-      { name: 'resume', describe: 'skip the rows the output already answers' },
-      { name: 'retry-unknown', describe: 'with --resume: send again the rows whose fate is unknown' },
-      { name: 'profiles', describe: 'share the rows among these profiles\' sessions: a,b,c', value: any },
-      { name: 'detach', describe: 'leave the job running in the session server and print its id' },
-    ],
-  },
-  { name: 'jobs', aliases: [], describe: 'The batch jobs of the session server: list, wait ID, stop ID', flags: [], positional: ['list', 'wait', 'stop'] },
-  {
-    name: 'console', aliases: [], describe: 'The interactive replacement for the API Test Client',
-    flags: [
-      { name: 'record', describe: 'write the session as a recipe', value: 'file' },
-      { name: 'attach', describe: 'use the profile\'s live session' },
-      { name: 'agent', describe: 'log in as this agent at start', value: any },
-      { name: 'extension', describe: 'with --agent: the agent\'s extension', value: any },
-      { name: 'tenant', describe: 'with --agent: connect to this tenant (with --campaign)', value: any },
-      { name: 'campaign', describe: 'with --agent: the campaign to connect to', value: any },
-      { name: 'second-factor', describe: 'with --agent: the 6-digit code', value: any },
-    ],
-  },
-  { name: 'completion', aliases: [], describe: 'Print a shell completion script (bash, zsh)', flags: [], positional: SHELLS },
-];
-
-/** The words a key's value may be given as: the names of its choices, else a closed list of values. */
-function valuesOf(key: KeySpec): Values {
-  if (!key.choices) return any;
-  const names = key.choices.flatMap((c) => c.names ?? []);
-  if (names.length) return names;
-  return key.closed ? key.choices.map((c) => String(c.value)) : any;
-}
-
-/** One command per verb, its flags from the catalogue. */
-export function verbCommands(): CommandSpec[] {
-  return VERBS.map((verb) => {
-    const spec = REQUESTS[verb];
-    const flags: FlagSpec[] = flagKeys(spec).map((key) => ({
-      name: flagOf(key),
-      describe: key.description,
-      value: key.type === 'boolean' ? undefined : valuesOf(key),
-      repeatable: key.type === 'keyValue' || key.type === 'intArray',
-    }));
-    for (const { name, describe } of stdinFlags(spec)) flags.push({ name, describe });
-    if (spec.rid) flags.push({ name: 'rid', describe: 'send this RID instead of a fresh one', value: any });
-    return { name: spec.cli, aliases: [verb], describe: spec.summary, flags };
-  });
-}
-
-export function allCommands(): CommandSpec[] {
-  return [...BUILTIN_COMMANDS, ...verbCommands()];
-}
+const GLOBAL_FLAGS = flagsOf(globalOptions());
 
 /** Every event name a user may type: wire names and aliases. */
 export function eventNames(): string[] {
@@ -202,9 +35,9 @@ function bashValues(v: Values): string {
   return `COMPREPLY=($(compgen -W "${words(v)}" -- "$cur"))`;
 }
 
-function bash(commands: CommandSpec[]): string {
+function bash(commands: Command[]): string {
   const verbs = verbCommands().map((c) => c.name);
-  const names = (c: CommandSpec) => [c.name, ...c.aliases];
+  const names = (c: Command) => [c.name, ...c.aliases];
   const out: string[] = [
     '# bash completion for aapi, from `aapi completion bash`.',
     '# Load it with:  eval "$(aapi completion bash)"   (e.g. in ~/.bashrc),',
@@ -231,7 +64,8 @@ function bash(commands: CommandSpec[]): string {
     '  case $1 in',
   ];
   for (const c of commands) {
-    if (c.flags.length) out.push(`    ${names(c).join('|')}) echo "${words(c.flags.map((f) => `--${f.name}`))}" ;;`);
+    const flags = flagsOf(c.options);
+    if (flags.length) out.push(`    ${names(c).join('|')}) echo "${words(flags.map((f) => `--${f.name}`))}" ;;`);
   }
   out.push(
     '  esac',
@@ -245,7 +79,7 @@ function bash(commands: CommandSpec[]): string {
   // Patterns are "COMMAND --FLAG": a command's own flags first, then the global ones for any command.
   const byValue = new Map<string, string[]>();
   for (const c of commands) {
-    for (const f of c.flags) {
+    for (const f of flagsOf(c.options)) {
       if (!f.value) continue;
       const snippet = bashValues(f.value);
       byValue.set(snippet, [...(byValue.get(snippet) ?? []), ...names(c).map((n) => `"${n} --${f.name}"`)]);
@@ -256,7 +90,10 @@ function bash(commands: CommandSpec[]): string {
   for (const f of GLOBAL_FLAGS) if (f.value) out.push(arm(`*" --${f.name}"`, bashValues(f.value)));
   out.push('    *) return 1 ;;', '  esac', '}', '');
   out.push('# Completes the positional argument of command $1.', '_aapi_positional() {', '  case $1 in');
-  for (const c of commands) if (c.positional) out.push(`    ${names(c).join('|')}) ${bashValues(c.positional)} ;;`);
+  for (const c of commands) {
+    const values = positionalOf(c);
+    if (values) out.push(`    ${names(c).join('|')}) ${bashValues(values)} ;;`);
+  }
   out.push('    *) COMPREPLY=() ;;', '  esac', '}', '');
   out.push(
     '_aapi() {',
@@ -266,7 +103,7 @@ function bash(commands: CommandSpec[]): string {
     '  for ((i = 1; i < COMP_CWORD; i++)); do',
     '    w=${COMP_WORDS[i]}',
     '    case $w in',
-    '      --server|--profile|--timeout) ((i += 1)) ;;',
+    `      ${VALUED_GLOBALS.map((o) => `--${o}`).join('|')}) ((i += 1)) ;;`,
     '      -*) ;;',
     '      *)',
     '        if [[ -z $cmd ]]; then cmd=$w',
@@ -292,7 +129,7 @@ function bash(commands: CommandSpec[]): string {
     '    COMPREPLY=($(compgen -W "$flags" -- "$cur"))',
     '    return 0',
     '  fi',
-    '  if [[ $cmd == run ]] || ((nargs == 0)); then _aapi_positional "$cmd"; fi',
+    `  if [[ " ${words(commands.filter((c) => c.positionals[0]?.variadic).map((c) => c.name))} " == *" $cmd "* ]] || ((nargs == 0)); then _aapi_positional "$cmd"; fi`,
     '  return 0',
     '}',
     'complete -o default -F _aapi aapi aapi-linux-x64',
@@ -325,12 +162,12 @@ function zshAction(v: Values): string {
 }
 
 /** An _arguments spec: `--flag[explanation]` or `--flag[explanation]:message:action`, `*` when repeatable. */
-function zshFlag(f: FlagSpec): string {
+function zshFlag(f: Flag): string {
   const spec = `${f.repeatable ? '*' : ''}--${f.name}[${zshText(f.describe).replace(/:/g, '\\:')}]`;
   return f.value ? `'${spec}:${f.name}:${zshAction(f.value)}'` : `'${spec}'`;
 }
 
-function zsh(commands: CommandSpec[]): string {
+function zsh(commands: Command[]): string {
   const verbs = verbCommands();
   const builtins = commands.filter((c) => !verbs.some((v) => v.name === c.name));
   const aliasOf = (alias: string) => EVENTS.find((n) => EVENTS_TABLE[n].aliases.includes(alias));
@@ -362,7 +199,7 @@ function zsh(commands: CommandSpec[]): string {
     '}',
     '',
     '_aapi_verbs() {',
-    `  local -a verbs=(${verbs.map((c) => zshItem(c.name, c.describe)).join(' ')})`,
+    `  local -a verbs=(${verbs.map((c) => zshItem(c.name, c.summary)).join(' ')})`,
     '  _describe -t verbs \'verb\' verbs',
     '}',
     '',
@@ -371,7 +208,7 @@ function zsh(commands: CommandSpec[]): string {
     '  reply=()',
     '  case $1 in',
   ];
-  for (const c of verbs) out.push(`    ${[c.name, ...c.aliases].join('|')}) reply=(${c.flags.map(zshFlag).join(' ')}) ;;`);
+  for (const c of verbs) out.push(`    ${[c.name, ...c.aliases].join('|')}) reply=(${flagsOf(c.options).map(zshFlag).join(' ')}) ;;`);
   out.push(
     '  esac',
     '}',
@@ -381,10 +218,10 @@ function zsh(commands: CommandSpec[]): string {
     '  local -a globals own reply',
     '  typeset -A opt_args',
     `  globals=(${GLOBAL_FLAGS.map(zshFlag).join(' ')})`,
-    '  _arguments -C $globals \'--version[show the version]\' \'1:command:->command\' \'*::arg:->args\' && ret=0',
+    `  _arguments -C $globals ${zshFlag(flagsOf({ version: YARGS_OPTIONS.version })[0])} '1:command:->command' '*::arg:->args' && ret=0`,
     '  case $state in',
     '    command)',
-    `      local -a commands=(${commands.map((c) => zshItem(c.name, c.describe)).join(' ')})`,
+    `      local -a commands=(${commands.map((c) => zshItem(c.name, c.summary)).join(' ')})`,
     '      _describe -t commands \'aapi command\' commands && ret=0',
     '      ;;',
     '    args)',
@@ -392,12 +229,9 @@ function zsh(commands: CommandSpec[]): string {
     '      case $line[1] in',
   );
   for (const c of builtins) {
-    const own = c.flags.map(zshFlag);
-    if (c.positional) {
-      const action = zshAction(c.positional);
-      if (c.name === 'run') own.push(`'*:recipe:${action}'`);
-      else own.push(`'1:${c.positional === 'event' ? 'event' : c.positional === 'verb' ? 'verb' : 'argument'}:${action}'`);
-    }
+    const own = flagsOf(c.options).map(zshFlag);
+    const values = positionalOf(c);
+    if (values) own.push(`'${c.positionals[0].variadic ? '*' : '1'}:${c.positionals[0].name}:${zshAction(values)}'`);
     // batch VERB takes the verb's own flags as constant keys for every row.
     const extra = c.name === 'batch' ? '; _aapi_verb_specs $line[2]; own+=($reply)' : '';
     out.push(`        ${c.name}) own=(${own.join(' ')})${extra} ;;`);
@@ -421,6 +255,8 @@ function zsh(commands: CommandSpec[]): string {
   );
   return out.join('\n');
 }
+
+type Shell = (typeof SHELLS)[number];
 
 export function completionScript(shell: Shell): string {
   const commands = allCommands();

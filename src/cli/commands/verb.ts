@@ -4,15 +4,15 @@ import { encodeRequest, type Json } from '../../protocol/codec.js';
 import { VERBS, type RequestSpec } from '../../protocol/types.js';
 import { AapiError } from '../../session/errors.js';
 import { usageError } from '../exit.js';
-import { describeKey, flagKeys, flagOf, kebab, stdinFlags, valuesFromArgs } from '../flags.js';
+import { flagOf, stdinFlags, valuesFromArgs } from '../flags.js';
 import type { CommandEnv } from '../main.js';
 import { refusePasswordFlag } from '../password.js';
 import { needDaemon } from '../session-errors.js';
 import { spin } from '../spinner.js';
+import { verbOptions } from '../surface/verbs.js';
+import { addOptions } from '../surface/yargs.js';
 
 // One command per AAPI verb, all built by this one builder from the catalogue.
-
-const RID = 'RID';
 
 function helpText(spec: RequestSpec): string {
   const lines = [`${spec.type}: ${spec.summary}`, '', spec.description];
@@ -31,28 +31,7 @@ export function registerVerbs(y: Argv, env: CommandEnv, run: Wrap): Argv {
     y = y.command(
       [spec.cli, verb],
       spec.summary,
-      (cmd) => {
-        cmd.usage(`aapi ${spec.cli} [flags]\n\n${helpText(spec)}`);
-        for (const key of flagKeys(spec)) {
-          const flag = flagOf(key);
-          const aliases = key.wire !== flag ? [key.wire] : [];
-          cmd.option(flag, {
-            alias: aliases,
-            describe: describeKey(key),
-            type: key.type === 'boolean' ? 'boolean' : 'string',
-            array: key.type === 'keyValue' || key.type === 'intArray' ? true : undefined,
-            group: 'Request keys:',
-          });
-        }
-        // A key from the environment (the password) may come on stdin instead, or from a prompt.
-        for (const { key, name, describe } of stdinFlags(spec)) {
-          cmd.option(name, { type: 'boolean', describe });
-          cmd.option(flagOf(key), { type: 'string', hidden: true });
-        }
-        // The RID is the envelope's, not one of the verb's keys, but it too is taken in the spec's spelling.
-        if (spec.rid) cmd.option(kebab(RID), { alias: [RID], type: 'number', describe: 'send this RID instead of a fresh one (acknowledge: the event\'s RID)' });
-        return cmd;
-      },
+      (cmd) => addOptions(cmd.usage(`aapi ${spec.cli} [flags]\n\n${helpText(spec)}`), verbOptions(spec)),
       run((args) => runVerb(spec, args, env)),
     );
   }
