@@ -3,6 +3,3 @@
 // hands every other command to the server; the server hands these back (see RUN_LOCALLY). Kept free
 // of imports: the thin client loads it on every call.
 export const LOCAL_COMMANDS = new Set(['login', 'sim', 'run', 'batch', 'console', 'completion', '__server']);
-
-/** What the server answers a command line that turned out to be one of these: run it yourself. */
-export const RUN_LOCALLY = -1;

@@ -1,16 +1,16 @@
 import yargs, { type Argv } from 'yargs';
-import type { DaemonContext, ServerControl } from '../daemon/context.js';
+import { RUN_LOCALLY, type DaemonContext, type ServerControl } from '../daemon/context.js';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../session/errors.js';
-import { LOCAL_COMMANDS, RUN_LOCALLY } from './local-commands.js';
-import { CliError, EXIT } from './exit.js';
-import { processIO, type IO } from './io.js';
+import { LOCAL_COMMANDS } from './local-commands.js';
+import { CliError, EXIT } from '../util/exit.js';
+import { processIO, type IO } from '../util/io.js';
 import { Printer } from './output.js';
 import { fromSessionError } from './session-errors.js';
 import { registerVerbs } from './commands/verb.js';
 import { REQUESTS, resolveVerb, VERBS } from '../protocol/catalogue.js';
-import { didYouMean, didYouMeanFlag } from './suggest.js';
+import { didYouMean, didYouMeanFlag } from '../util/suggest.js';
 import { constantFlags } from './commands/batch-flags.js';
 
 declare const __AAPI_VERSION__: string;

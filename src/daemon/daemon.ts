@@ -4,15 +4,14 @@ import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readFileSync, rmS
 import { createServer, type Server, type Socket } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { OutputWriteError } from '../batch/output.js';
-import { EXIT } from '../cli/exit.js';
-import { RUN_LOCALLY } from '../cli/local-commands.js';
-import type { IO } from '../cli/io.js';
+import { EXIT } from '../util/exit.js';
+import type { IO } from '../util/io.js';
 import type { Json } from '../protocol/codec.js';
 import { AapiError, ConnectFailed } from '../session/errors.js';
 import { EventLog } from '../session/event-log.js';
 import { Session } from '../session/session.js';
 import { accept } from './accept.js';
-import type { DaemonContext, ServerControl, StartReport, StartSession } from './context.js';
+import { RUN_LOCALLY, type DaemonContext, type ServerControl, type StartReport, type StartSession } from './context.js';
 import { alive, dial, DialError, readLock, type LockRecord } from './dial.js';
 import { profilePaths, type ProfilePaths } from './paths.js';
 import { Jobs, SessionLane } from './jobs.js';

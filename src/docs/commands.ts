@@ -1,4 +1,4 @@
-import { describeKey, flagOf } from '../cli/flags.js';
+import { describeKey, flagOf } from '../protocol/flags.js';
 import { absentValue, ERRORS, EVENTS_TABLE, REQUESTS } from '../protocol/catalogue.js';
 import { ERROR_CODES, EVENTS, VERBS, type KeySpec } from '../protocol/types.js';
 

@@ -1,8 +1,8 @@
-import { absentValue } from '../protocol/catalogue.js';
-import type { Json } from '../protocol/codec.js';
-import type { KeySpec, RequestSpec } from '../protocol/types.js';
-import { checkValue } from '../protocol/validate.js';
-import { usageError } from './exit.js';
+import { absentValue } from './catalogue.js';
+import type { Json } from './codec.js';
+import type { KeySpec, RequestSpec } from './types.js';
+import { checkValue } from './validate.js';
+import { usageError } from '../util/exit.js';
 import { Json5Error, parseJson5 } from '../util/json5.js';
 
 // Command-line flags derived from the catalogue's keys, and their values turned back into request keys.

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { didYouMean } from '../cli/suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import { errorSpec, EVENTS, REQUESTS, resolveEvent, resolveVerb, VERBS } from '../protocol/catalogue.js';
 import type { Json } from '../protocol/codec.js';
 import { checkValue } from '../protocol/validate.js';

@@ -1,7 +1,7 @@
 import { EVENTS, EVENTS_TABLE, REQUESTS, VERBS } from '../../protocol/catalogue.js';
 import type { KeySpec } from '../../protocol/types.js';
-import { usageError } from '../exit.js';
-import { flagKeys, flagOf, stdinFlags } from '../flags.js';
+import { usageError } from '../../util/exit.js';
+import { flagKeys, flagOf, stdinFlags } from '../../protocol/flags.js';
 import type { CommandEnv } from '../main.js';
 
 // `aapi completion [bash|zsh]`: a completion script for the shell, generated from the catalogue (verbs,

@@ -9,7 +9,7 @@ import type { Simulator } from '../../sim/server.js';
 import type { Finding } from '../../recipe/source.js';
 import { Redactor } from '../../session/mask.js';
 import { readCa } from '../ca.js';
-import { EXIT, usageError } from '../exit.js';
+import { EXIT, usageError } from '../../util/exit.js';
 import { expandFiles } from '../glob.js';
 import type { CommandEnv } from '../main.js';
 import { DEFAULT_SERVER } from './login.js';

@@ -4,10 +4,10 @@ import type { Json } from '../../protocol/codec.js';
 import type { Connection, DaemonContext } from '../../daemon/context.js';
 import { EventLog, type LoggedEvent } from '../../session/event-log.js';
 import { profilePaths } from '../../daemon/paths.js';
-import { CliError, EXIT, usageError } from '../exit.js';
+import { CliError, EXIT, usageError } from '../../util/exit.js';
 import type { CommandEnv } from '../main.js';
 import { needDaemon } from '../session-errors.js';
-import { didYouMean } from '../suggest.js';
+import { didYouMean } from '../../util/suggest.js';
 import { spin } from '../spinner.js';
 import { send } from './verb.js';
 

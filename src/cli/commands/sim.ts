@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { loadFixture, BUILTIN_FIXTURE, FixtureError, type Fixture } from '../../sim/fixture.js';
 import { normaliseOrigin } from '../../sim/guard.js';
 import { startSimulator } from '../../sim/server.js';
-import { connectionError, usageError } from '../exit.js';
-import type { IO } from '../io.js';
+import { connectionError, usageError } from '../../util/exit.js';
+import type { IO } from '../../util/io.js';
 
 export interface SimArgs {
   host: string;
