@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import JSON5 from 'json5';
 import { errorHint, errorSpec, REQUESTS } from '../protocol/catalogue.js';
-import { classify, encodeRequest, getCI, requestVerb, toInt, type Json } from '../protocol/codec.js';
+import { classify, encodeRequest, getCI, isSuccess, requestVerb, toInt, type Json } from '../protocol/codec.js';
 import type { Verb } from '../protocol/types.js';
 import { applyAuthenticated, applyEvent, initialView, type AgentView } from '../session/agent-state.js';
 import { mask } from '../session/mask.js';
@@ -70,25 +70,27 @@ export class ConsoleModel {
 
   /** Sends a message (from a form or typed raw) and logs it. */
   transmit(msg: Json): void {
-    if (this.toggles.autoRid && getCI(msg, 'RID') === undefined && requestVerb(msg) !== 'KeepAlive') msg.RID = ++this.rid;
-    if (this.toggles.autoSid && getCI(msg, 'SID') === undefined && requestVerb(msg) !== 'Authenticate' && this.sid !== undefined) msg.SID = this.sid;
+    const verb = requestVerb(msg);
+    const spec = verb && REQUESTS[verb];
+    if (this.toggles.autoRid && getCI(msg, 'RID') === undefined && spec?.rid !== false) msg.RID = ++this.rid;
+    if (this.toggles.autoSid && getCI(msg, 'SID') === undefined && spec?.sid !== false && this.sid !== undefined) msg.SID = this.sid;
     this.send(msg);
     this.history.push(msg);
     this.entry('sent', `SENT: ${JSON.stringify(mask(msg))}`);
-    const verb = requestVerb(msg);
-    if (verb && verb !== 'Acknowledge' && verb !== 'KeepAlive') {
+    // A replay's session keeps alive and acknowledges by itself: the verbs that get no reply are not steps.
+    if (spec && spec.success.kind !== 'none') {
       const { type: _t, RID: _r, SID: _s, ...keys } = msg;
       const recorded = mask(keys) as Json;
       // A replay reads secrets from where the CLI reads them, never from the file.
-      for (const key of REQUESTS[verb].keys) {
+      for (const key of spec.keys) {
         if (!key.env || recorded[key.wire] === undefined) continue;
         recorded[key.wire] = `\${env.${key.env}}`;
         this.env.add(key.env);
       }
-      const step: RecordedSend = { send: REQUESTS[verb].type, with: recorded };
+      const step: RecordedSend = { send: spec.type, with: recorded };
       this.steps.push(step);
       const rid = toInt(getCI(msg, 'RID'));
-      if (REQUESTS[verb].success.kind !== 'none' && rid !== undefined) this.unanswered.set(rid, step);
+      if (rid !== undefined) this.unanswered.set(rid, step);
     }
   }
 
@@ -148,7 +150,7 @@ export class ConsoleModel {
     if (c.kind === 'response') {
       this.answered(msg);
       const sid = toInt(getCI(msg, 'SID'));
-      if (sid !== undefined && getCI(msg, 'Response') === 'OK') this.sid = sid;
+      if (sid !== undefined && isSuccess(REQUESTS.Authenticate, msg)) this.sid = sid;
       if (this.verbOf(c.rid) === 'Authenticate') this.view = applyAuthenticated(this.view);
       this.entry('response', `RECEIVED: ${JSON.stringify(mask(msg))}`);
       if (c.rid !== undefined) this.answers.get(c.rid)?.(msg);
