@@ -13,6 +13,7 @@ import type { PipeError } from '../daemon/pipe-client.js';
 import { openPipe } from '../cli/session-errors.js';
 import { alsoTrusting } from '../session/ca.js';
 import { describeConnectFailure } from '../session/connect-failure.js';
+import { isObject } from '../util/object.js';
 
 // The terminal side of `aapi console`: enquirer prompts for picking a command and filling its keys,
 // with the SENT/RECEIVED log printed above the prompt as frames arrive.
@@ -246,7 +247,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
           model.note(`not JSON5: ${(err as Error).message}`);
           continue;
         }
-        if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) model.note('a message is a JSON5 object');
+        if (!isObject(msg)) model.note('a message is a JSON5 object');
         else model.transmit(msg as Json);
         continue;
       }

@@ -4,6 +4,7 @@ import type { KeySpec, RequestSpec } from './types.js';
 import { checkValue } from './validate.js';
 import { usageError } from '../util/exit.js';
 import { Json5Error, parseJson5 } from '../util/json5.js';
+import { isObject } from '../util/object.js';
 
 // Command-line flags derived from the catalogue's keys, and their values turned back into request keys.
 
@@ -59,7 +60,7 @@ function keyValueFrom(key: KeySpec, label: string, items: unknown[]): Json {
         if (!(err instanceof Json5Error)) throw err;
         throw usageError(`${label}: malformed JSON5: ${err.message}`);
       }
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw usageError(`${label} must be an object`);
+      if (!isObject(parsed)) throw usageError(`${label} must be an object`);
       Object.assign(out, parsed);
       continue;
     }

@@ -10,6 +10,7 @@ import { needDaemon } from '../session-errors.js';
 import { didYouMean } from '../../util/suggest.js';
 import { spin } from '../spinner.js';
 import { send } from './verb.js';
+import { isObject } from '../../util/object.js';
 
 // The commands about the session rather than one verb: logout, status, events, wait, send.
 
@@ -200,7 +201,7 @@ export async function sendRaw(env: CommandEnv, text: string): Promise<number> {
     if (!(err instanceof Json5Error)) throw err;
     throw usageError(`malformed JSON5: ${err.message}${bracesHint(text)}`);
   }
-  if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) throw usageError('aapi send takes a JSON5 object');
+  if (!isObject(msg)) throw usageError('aapi send takes a JSON5 object');
   if (typeof (msg as Json).type !== 'string') throw usageError('the message has no "type"');
   return send(msg as Json, env);
 }
