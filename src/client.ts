@@ -3,6 +3,7 @@ import { forward } from './daemon/forward.js';
 import { PROFILE_NAME, profileOf, profilePaths } from './daemon/paths.js';
 import { forwardedEnv } from './daemon/wire.js';
 import { LOCAL_COMMANDS } from './cli/local-commands.js';
+import { EXIT } from './util/exit.js';
 
 // The `aapi` entry point. A command for a live session is handed to the profile's daemon, which is
 // warm and runs it in-process; this file stays tiny so that hand-off costs little more than
@@ -42,7 +43,7 @@ export async function start(): Promise<void> {
       const given = await readPassword(argv.includes('--password-stdin'), io);
       if (given !== undefined) env.AAPI_PASSWORD = given;
     } catch {
-      process.exitCode = 130;
+      process.exitCode = EXIT.interrupted;
       return;
     }
   }
@@ -50,7 +51,7 @@ export async function start(): Promise<void> {
   // prompt would come back after a frame of it.
   process.once('SIGINT', () => {
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-    process.exit(130);
+    process.exit(EXIT.interrupted);
   });
   const code = await forward(
     paths,
@@ -66,5 +67,5 @@ export async function start(): Promise<void> {
     return;
   }
   process.stderr.write(`aapi: ${code.message}\n`);
-  process.exitCode = 3;
+  process.exitCode = EXIT.connection;
 }

@@ -308,5 +308,5 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
     writeFileSync(o.record, model.recipe(`recorded console session against ${o.url}`, replay));
     io.stderr.write(`recorded as a recipe: ${o.record} (replay: ${replay})\n`);
   }
-  return 0;
+  return EXIT.ok;
 }

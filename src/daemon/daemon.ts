@@ -146,7 +146,7 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
   };
   if (!(await acquireLock(paths, record))) {
     report({ ok: false, exitCode: EXIT.usage, error: 'a session server is already running', running: true });
-    process.exit(0);
+    process.exit(EXIT.ok);
   }
   // The lock goes first: from then on no client takes this server for alive. A named pipe is no file
   // to remove (it goes with its server); a Unix socket is, once we are sure it is one.
@@ -180,7 +180,7 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
     log(`ending: ${why}`);
     cleanup();
     server?.close();
-    setTimeout(() => process.exit(0), 50).unref();
+    setTimeout(() => process.exit(EXIT.ok), 50).unref();
   };
 
   /** Ends the server when it holds no session and none is being opened: it lives for its sessions. */

@@ -1,6 +1,6 @@
 import { EVENTS, EVENTS_TABLE, REQUESTS, VERBS } from '../../protocol/catalogue.js';
 import type { KeySpec } from '../../protocol/types.js';
-import { usageError } from '../../util/exit.js';
+import { EXIT, usageError } from '../../util/exit.js';
 import { flagKeys, flagOf, stdinFlags } from '../../protocol/flags.js';
 import type { CommandEnv } from '../main.js';
 
@@ -413,5 +413,5 @@ export function completion(shell: string | undefined, env: CommandEnv): number {
   const chosen = shell ?? guessShell(env.io.env);
   if (!(SHELLS as readonly string[]).includes(chosen)) throw usageError(`aapi completion knows ${SHELLS.join(' and ')}, not ${JSON.stringify(chosen)}`);
   env.io.stdout.write(completionScript(chosen as Shell));
-  return 0;
+  return EXIT.ok;
 }

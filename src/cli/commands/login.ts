@@ -72,7 +72,7 @@ async function existing(env: CommandEnv): Promise<{ agent: string; SID: number }
   );
   // A daemon that cannot be used (another version, one that cannot prove itself): say why, start none.
   if (code instanceof DialError) throw new CliError(code.message, EXIT.connection);
-  if (code !== 0) return undefined;
+  if (code !== EXIT.ok) return undefined;
   try {
     return JSON.parse(out) as { agent: string; SID: number };
   } catch {
@@ -197,5 +197,5 @@ async function startServer(paths: ProfilePaths, request: StartSession, io: IO, t
 function printSid(env: CommandEnv, sid: number): number {
   if (env.opts.json) env.out.json({ profile: env.profile, SID: sid });
   else env.out.line(String(sid));
-  return 0;
+  return EXIT.ok;
 }

@@ -19,16 +19,16 @@ export async function logout(env: CommandEnv, all = false): Promise<number> {
     const names = env.server ? await env.server.logoutAll('logged out (aapi logout --all)') : [];
     if (env.out.machine) env.out.json({ loggedOut: names });
     else env.out.info(names.length ? `logged out of ${names.map((n) => `profile ${n}`).join(', ')}; the session server ends` : 'no session to log out of');
-    return 0;
+    return EXIT.ok;
   }
   if (!env.daemon) {
     env.out.info(`profile ${env.profile}: not logged in`);
-    return 0;
+    return EXIT.ok;
   }
   await env.daemon.shutdown('logged out (aapi logout)', true);
   if (env.out.machine) env.out.json({ profile: env.profile, loggedOut: true });
   else env.out.info(`logged out of profile ${env.profile}`);
-  return 0;
+  return EXIT.ok;
 }
 
 function infoOf(d: DaemonContext) {
@@ -55,7 +55,7 @@ export function status(env: CommandEnv, all = false): number {
   const info = infoOf(d);
   if (env.out.machine) {
     env.out.json(info);
-    return 0;
+    return EXIT.ok;
   }
   const c = env.out.c;
   const row = (k: string, v: string) => env.out.line(`${c.cyan(k.padEnd(16))}${v}`);
@@ -68,7 +68,7 @@ export function status(env: CommandEnv, all = false): number {
   row('state', c.bold(info.state));
   row('sessions', d.session.view.sessions.size ? [...d.session.view.sessions].map(([i, v]) => `${i}: ${v.phase} since ${v.since}`).join(', ') : 'none');
   row('events', `${info.events.recorded} recorded, ${info.events.pending} awaiting acknowledgement`);
-  return 0;
+  return EXIT.ok;
 }
 
 /** `status --all`: every profile the session server holds, one line each (with --json, an array). */
@@ -76,11 +76,11 @@ function statusAll(env: CommandEnv): number {
   const infos = (env.server?.profiles() ?? []).map(infoOf).sort((a, b) => a.profile.localeCompare(b.profile));
   if (env.out.machine) {
     env.out.json(infos);
-    return 0;
+    return EXIT.ok;
   }
   if (!infos.length) {
     env.out.info('no session: no profile is logged in (`aapi login`)');
-    return 0;
+    return EXIT.ok;
   }
   const rows = [['PROFILE', 'AGENT', 'SID', 'STATE', 'CONNECTION'], ...infos.map((i) => [i.profile, i.agent, String(i.SID), i.state, connectionWords(i.connection)])];
   const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
@@ -88,7 +88,7 @@ function statusAll(env: CommandEnv): number {
     const text = r.map((cell, col) => (col < r.length - 1 ? cell.padEnd(widths[col] + 2) : cell)).join('');
     env.out.line(n === 0 ? env.out.c.bold(text) : text);
   }
-  return 0;
+  return EXIT.ok;
 }
 
 function printEvent(env: CommandEnv, e: LoggedEvent): void {
@@ -102,12 +102,12 @@ function printEvent(env: CommandEnv, e: LoggedEvent): void {
 export async function events(env: CommandEnv, since: number, follow: boolean): Promise<number> {
   const log = env.daemon?.log ?? new EventLog(profilePaths(env.profile, env.io.env).events);
   for (const e of log.since(since)) printEvent(env, e);
-  if (!follow) return 0;
+  if (!follow) return EXIT.ok;
   needDaemon(env.daemon, env.profile, env.io);
   const stop = log.follow((e) => printEvent(env, e));
   await env.io.interrupted;
   stop();
-  return 0;
+  return EXIT.ok;
 }
 
 /** `data.URN=1234` against an event: dotted paths into nested objects, compared as text. */
@@ -159,7 +159,7 @@ export async function wait(env: CommandEnv, name: string, where: string[]): Prom
   d.waitMark = found.seq;
   if (env.out.machine) env.out.json(found.event);
   else env.out.message(found.event, `${event} (#${found.seq})`);
-  return 0;
+  return EXIT.ok;
 }
 
 const whereWords = (where: string[]) => (where.length ? ` with ${where.join(' and ')}` : '');

@@ -3,7 +3,7 @@ import { REQUESTS } from '../../protocol/catalogue.js';
 import { encodeRequest, type Json } from '../../protocol/codec.js';
 import { VERBS, type RequestSpec } from '../../protocol/types.js';
 import { AapiError } from '../../session/errors.js';
-import { usageError } from '../../util/exit.js';
+import { EXIT, usageError } from '../../util/exit.js';
 import { describeKey, flagKeys, flagOf, kebab, stdinFlags, valuesFromArgs } from '../../protocol/flags.js';
 import type { CommandEnv } from '../main.js';
 import { refusePasswordFlag } from '../password.js';
@@ -81,11 +81,11 @@ export async function send(msg: Json, env: CommandEnv, daemon = needDaemon(env.d
   try {
     const response = await daemon.session.send(msg, { timeoutMs: env.timeoutMs, maxFrameBytes: env.maxFrameBytes }).finally(() => spinner?.stop());
     if (Object.keys(response).length > 0) env.out.message(response, String(msg.type));
-    return 0;
+    return EXIT.ok;
   } catch (err) {
     if (err instanceof AapiError) {
       env.out.serverError(err);
-      return 1;
+      return EXIT.failed;
     }
     throw err;
   }
