@@ -4,6 +4,7 @@ import type { KeySpec, RequestSpec } from './types.js';
 import { checkValue } from './validate.js';
 import { usageError } from '../util/exit.js';
 import { Json5Error, parseJson5 } from '../util/json5.js';
+import { splitKeyValue } from '../util/key-value.js';
 import { isObject } from '../util/object.js';
 
 // Command-line flags derived from the catalogue's keys, and their values turned back into request keys.
@@ -64,9 +65,9 @@ function keyValueFrom(key: KeySpec, label: string, items: unknown[]): Json {
       Object.assign(out, parsed);
       continue;
     }
-    const eq = text.indexOf('=');
-    if (eq <= 0) throw usageError(`${label} takes KEY=VALUE or a JSON5 object, got ${JSON.stringify(text)}`);
-    out[text.slice(0, eq)] = text.slice(eq + 1);
+    const pair = splitKeyValue(text);
+    if (!pair) throw usageError(`${label} takes KEY=VALUE or a JSON5 object, got ${JSON.stringify(text)}`);
+    out[pair[0]] = pair[1];
   }
   return out;
 }

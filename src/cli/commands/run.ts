@@ -11,6 +11,7 @@ import { Redactor } from '../../session/mask.js';
 import { readCa } from '../ca.js';
 import { EXIT, usageError } from '../../util/exit.js';
 import { expandFiles } from '../glob.js';
+import { splitKeyValue } from '../../util/key-value.js';
 import type { CommandEnv } from '../main.js';
 import { DEFAULT_SERVER } from './login.js';
 
@@ -42,9 +43,9 @@ function httpControl(base: string): RunOptions['control'] {
 function parseVars(items: string[]): Json {
   const out: Json = {};
   for (const item of items) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw usageError(`--var takes NAME=VALUE, got ${JSON.stringify(item)}`);
-    out[item.slice(0, eq)] = item.slice(eq + 1);
+    const pair = splitKeyValue(item);
+    if (!pair) throw usageError(`--var takes NAME=VALUE, got ${JSON.stringify(item)}`);
+    out[pair[0]] = pair[1];
   }
   return out;
 }

@@ -11,6 +11,7 @@ import { didYouMean } from '../../util/suggest.js';
 import { spin } from '../spinner.js';
 import { send } from './verb.js';
 import { isObject } from '../../util/object.js';
+import { splitKeyValue } from '../../util/key-value.js';
 
 // The commands about the session rather than one verb: logout, status, events, wait, send.
 
@@ -113,9 +114,9 @@ export async function events(env: CommandEnv, since: number, follow: boolean): P
 /** `data.URN=1234` against an event: dotted paths into nested objects, compared as text. */
 function parseWhere(items: string[]): [string[], string][] {
   return items.map((w) => {
-    const eq = w.indexOf('=');
-    if (eq <= 0) throw usageError(`--where takes KEY=VALUE (dots for nested keys: data.URN=1234), got ${JSON.stringify(w)}`);
-    return [w.slice(0, eq).split('.'), w.slice(eq + 1)];
+    const pair = splitKeyValue(w);
+    if (!pair) throw usageError(`--where takes KEY=VALUE (dots for nested keys: data.URN=1234), got ${JSON.stringify(w)}`);
+    return [pair[0].split('.'), pair[1]];
   });
 }
 
