@@ -6,7 +6,7 @@ import { excerpt, json, junit, prettyError, prettyStep, prettySummary, REPORTERS
 import type { Defined } from '../../recipe/references.js';
 import { runRecipe, type RunOptions } from '../../recipe/run.js';
 import type { Simulator } from '../../sim/server.js';
-import type { Finding } from '../../recipe/source.js';
+import { placeOf, type Finding } from '../../recipe/source.js';
 import { Redactor } from '../../session/mask.js';
 import { readCa } from '../ca.js';
 import { EXIT, usageError } from '../../util/exit.js';
@@ -52,10 +52,10 @@ function parseVars(items: string[]): Json {
 
 /** A recipe error as Hurl draws it: one headline, then where it is. */
 function renderSyntax(err: Finding, text: string, red: Redactor): string {
-  return [`aapi: ${err.file}:${err.position.line}:${err.position.column}: ${red.text(err.reason)}`, ...excerpt(text.split(/\r?\n/), err.position, red)].join('\n');
+  return [`aapi: ${placeOf(err.file, err.position)}: ${red.text(err.reason)}`, ...excerpt(text.split(/\r?\n/), err.position, red)].join('\n');
 }
 
-const renderWarning = (w: Finding, red: Redactor) => `aapi: warning: ${w.file}:${w.position.line}:${w.position.column}: ${red.text(w.reason)}`;
+const renderWarning = (w: Finding, red: Redactor) => `aapi: warning: ${placeOf(w.file, w.position)}: ${red.text(w.reason)}`;
 
 /** Reads and checks every file, printing every error and warning of each; the recipes when none has an error. */
 function loadAll(files: string[], defined: Defined, env: CommandEnv, red: Redactor): Recipe[] | undefined {
