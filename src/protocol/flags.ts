@@ -65,9 +65,8 @@ function keyValueFrom(key: KeySpec, label: string, items: unknown[]): Json {
       Object.assign(out, parsed);
       continue;
     }
-    const pair = splitKeyValue(text);
-    if (!pair) throw usageError(`${label} takes KEY=VALUE or a JSON5 object, got ${JSON.stringify(text)}`);
-    out[pair[0]] = pair[1];
+    const [name, value] = splitKeyValue(text, `${label} takes KEY=VALUE or a JSON5 object`);
+    out[name] = value;
   }
   return out;
 }

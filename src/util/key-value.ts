@@ -1,5 +1,8 @@
-/** `NAME=VALUE` split at its first `=` (the value may hold more); undefined when no name comes before one. */
-export function splitKeyValue(text: string): [name: string, value: string] | undefined {
+import { usageError } from './exit.js';
+
+/** `NAME=VALUE` split at its first `=` (the value may hold more); exit 2 saying `takes` when no name comes before one. */
+export function splitKeyValue(text: string, takes: string): [name: string, value: string] {
   const eq = text.indexOf('=');
-  return eq > 0 ? [text.slice(0, eq), text.slice(eq + 1)] : undefined;
+  if (eq <= 0) throw usageError(`${takes}, got ${JSON.stringify(text)}`);
+  return [text.slice(0, eq), text.slice(eq + 1)];
 }

@@ -43,9 +43,8 @@ function httpControl(base: string): RunOptions['control'] {
 function parseVars(items: string[]): Json {
   const out: Json = {};
   for (const item of items) {
-    const pair = splitKeyValue(item);
-    if (!pair) throw usageError(`--var takes NAME=VALUE, got ${JSON.stringify(item)}`);
-    out[pair[0]] = pair[1];
+    const [name, value] = splitKeyValue(item, '--var takes NAME=VALUE');
+    out[name] = value;
   }
   return out;
 }

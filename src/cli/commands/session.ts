@@ -114,9 +114,8 @@ export async function events(env: CommandEnv, since: number, follow: boolean): P
 /** `data.URN=1234` against an event: dotted paths into nested objects, compared as text. */
 function parseWhere(items: string[]): [string[], string][] {
   return items.map((w) => {
-    const pair = splitKeyValue(w);
-    if (!pair) throw usageError(`--where takes KEY=VALUE (dots for nested keys: data.URN=1234), got ${JSON.stringify(w)}`);
-    return [pair[0].split('.'), pair[1]];
+    const [path, value] = splitKeyValue(w, '--where takes KEY=VALUE (dots for nested keys: data.URN=1234)');
+    return [path.split('.'), value];
   });
 }
 
