@@ -3,11 +3,12 @@ import { forward } from './daemon/forward.js';
 import { PROFILE_NAME, profileOf, profilePaths } from './daemon/paths.js';
 import { forwardedEnv } from './daemon/wire.js';
 import { LOCAL_COMMANDS } from './cli/local-commands.js';
-import { EXIT } from './util/exit.js';
 
 // The `aapi` entry point. A command for a live session is handed to the profile's daemon, which is
 // warm and runs it in-process; this file stays tiny so that hand-off costs little more than
 // starting Node. Everything else (and any command when no daemon answers) loads the full CLI.
+// Its exit codes, EXIT.interrupted (130) and EXIT.connection (3), are written out: importing
+// src/util/exit.ts would be one more chunk to load on every call (about 2 ms, bench/one-liner).
 
 const VALUED = new Set(['--server', '--profile', '--timeout', '--max-frame', '--ca']);
 
@@ -43,7 +44,7 @@ export async function start(): Promise<void> {
       const given = await readPassword(argv.includes('--password-stdin'), io);
       if (given !== undefined) env.AAPI_PASSWORD = given;
     } catch {
-      process.exitCode = EXIT.interrupted;
+      process.exitCode = 130;
       return;
     }
   }
@@ -51,7 +52,7 @@ export async function start(): Promise<void> {
   // prompt would come back after a frame of it.
   process.once('SIGINT', () => {
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-    process.exit(EXIT.interrupted);
+    process.exit(130);
   });
   const code = await forward(
     paths,
@@ -67,5 +68,5 @@ export async function start(): Promise<void> {
     return;
   }
   process.stderr.write(`aapi: ${code.message}\n`);
-  process.exitCode = EXIT.connection;
+  process.exitCode = 3;
 }
