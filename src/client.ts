@@ -7,6 +7,8 @@ import { commandIndex, runsLocally } from './cli/surface/routing.js';
 // The `aapi` entry point. A command for a live session is handed to the profile's daemon, which is
 // warm and runs it in-process; this file stays tiny so that hand-off costs little more than
 // starting Node. Everything else (and any command when no daemon answers) loads the full CLI.
+// Its exit codes, EXIT.interrupted (130) and EXIT.connection (3), are written out: importing
+// src/util/exit.ts would be one more chunk to load on every call (about 2 ms, bench/one-liner).
 
 async function full(): Promise<void> {
   const { run } = await import('./cli/main.js');

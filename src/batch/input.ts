@@ -2,6 +2,7 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
+import { isObject } from '../util/object.js';
 
 // Input rows, streamed so a file of a million rows runs in bounded memory. Rows are numbered from 1
 // in file order (a CSV's header is not a row). They come a few hundred at a time, not one by one: a
@@ -80,8 +81,8 @@ async function* jsonlRows(file: string): AsyncGenerator<InputRow[]> {
     row++;
     try {
       const value: unknown = JSON.parse(text);
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) out.push({ row, error: `line ${line}: not a JSON object` });
-      else out.push({ row, fields: value as Record<string, unknown> });
+      if (!isObject(value)) out.push({ row, error: `line ${line}: not a JSON object` });
+      else out.push({ row, fields: value });
     } catch (err) {
       out.push({ row, error: `line ${line}: not JSON: ${(err as Error).message}` });
     }

@@ -1,4 +1,4 @@
-import { flagOf } from '../cli/flags.js';
+import { flagOf } from '../protocol/flags.js';
 import { encodeRequest, type Json } from '../protocol/codec.js';
 import type { KeySpec, RequestSpec } from '../protocol/types.js';
 import { checkValue } from '../protocol/validate.js';

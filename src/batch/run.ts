@@ -1,4 +1,4 @@
-import { REQUESTS } from '../protocol/catalogue.js';
+import { errorMeans, REQUESTS } from '../protocol/catalogue.js';
 import { getCI, toInt, type Json } from '../protocol/codec.js';
 import type { Verb } from '../protocol/types.js';
 import { LaneError, type Lane } from './lane.js';
@@ -82,7 +82,7 @@ export async function runBatch(o: BatchOptions): Promise<Summary> {
   const answer = (row: number) => (response: Json) => settle(() => write({ row, ok: true, response }));
   const fail = (row: number) => (err: unknown) =>
     settle(() => {
-      if (err instanceof LaneError && err.kind === 'aapi' && toInt(getCI(err.response ?? {}, 'ErrorNumber')) === 220) {
+      if (err instanceof LaneError && err.kind === 'aapi' && errorMeans(toInt(getCI(err.response ?? {}, 'ErrorNumber')), 'requestLimit')) {
         // Refused by the request limit: not carried out, so written as not sent, and done on --resume.
         s.stopped ??= 'limit';
         s.stopReason ??= err.message;

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { usageError } from './exit.js';
-import type { IO } from './io.js';
+import { usageError } from '../util/exit.js';
+import type { IO } from '../util/io.js';
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
 

@@ -1,5 +1,5 @@
 import { parseDurationValue } from '../util/duration.js';
-import { usageError } from './exit.js';
+import { usageError } from '../util/exit.js';
 
 /** `500ms`, `30s`, `2m`, `1h`; a bare number is milliseconds; exit 2 naming `what` otherwise. */
 export function parseDuration(text: string, what = '--timeout'): number {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, parse } from 'node:path';
-import { usageError } from './exit.js';
+import { usageError } from '../util/exit.js';
 
 // File patterns the shell left as they were: Windows shells expand none, so `aapi run recipes/*.json5`
 // gets the pattern itself. Node 20 has no fs.glob: `*`, `?` and `[...]` within a path segment, as a

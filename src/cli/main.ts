@@ -1,21 +1,21 @@
 import yargs, { type Argv } from 'yargs';
-import type { DaemonContext, ServerControl } from '../daemon/context.js';
+import { RUN_LOCALLY, type DaemonContext, type ServerControl } from '../daemon/context.js';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../session/errors.js';
-import { COMMAND_RUNS, commandIndex, RUN_LOCALLY, runsLocally, type Builtin } from './surface/routing.js';
+import { COMMAND_RUNS, commandIndex, runsLocally, type Builtin } from './surface/routing.js';
 import { BUILTIN_COMMANDS, FILE_REPORTERS_NAMES } from './surface/builtins.js';
 import { GLOBAL_OPTIONS } from './surface/globals.js';
 import { allCommands, commandLine, flagsOf, globalOptions } from './surface/commands.js';
 import { addCommand, addOptions } from './surface/yargs.js';
 import { topHelp } from './surface/help.js';
-import { CliError, EXIT } from './exit.js';
-import { processIO, type IO } from './io.js';
+import { CliError, EXIT } from '../util/exit.js';
+import { processIO, type IO } from '../util/io.js';
 import { Printer } from './output.js';
 import { fromSessionError } from './session-errors.js';
 import { registerVerbs } from './commands/verb.js';
 import { REQUESTS, resolveVerb } from '../protocol/catalogue.js';
-import { didYouMean, didYouMeanFlag } from './suggest.js';
+import { didYouMean, didYouMeanFlag } from '../util/suggest.js';
 import { constantFlags } from './commands/batch-flags.js';
 
 declare const __AAPI_VERSION__: string;

@@ -2,7 +2,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { Json } from '../protocol/codec.js';
 import { AapiError } from '../session/errors.js';
 import { mask } from '../session/mask.js';
-import type { IO } from './io.js';
+import type { IO } from '../util/io.js';
 
 export interface OutputOptions {
   json?: boolean;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { CliError, EXIT, usageError } from './exit.js';
-import type { IO } from './io.js';
+import { CliError, EXIT, usageError } from '../util/exit.js';
+import type { IO } from '../util/io.js';
 
 async function readAll(stream: Readable): Promise<string> {
   let text = '';

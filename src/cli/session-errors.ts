@@ -5,8 +5,8 @@ import { DaemonPipe } from '../daemon/pipe-client.js';
 import type { Json } from '../protocol/codec.js';
 import { PROFILE_NAME, profilePaths } from '../daemon/paths.js';
 import { ConnectFailed, ConnectionLost, FrameTooLarge, InvalidRequest, RequestTimeout, SessionClosed } from '../session/errors.js';
-import { CliError, EXIT } from './exit.js';
-import type { IO } from './io.js';
+import { CliError, EXIT } from '../util/exit.js';
+import type { IO } from '../util/io.js';
 
 /** The daemon a session command needs; without one, exit 3 with a one-line hint (and why the last one ended). */
 export function needDaemon(daemon: DaemonContext | undefined, profile: string, io: IO): DaemonContext {

@@ -1,5 +1,5 @@
 import { sizeBytes } from '../util/size.js';
-import { usageError } from './exit.js';
+import { usageError } from '../util/exit.js';
 
 /** `256k`, `1m`, `2MiB`; a bare number is bytes. */
 export function parseSize(text: string, what: string): number {

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { errorHint, errorSpec, REQUESTS } from '../protocol/catalogue.js';
-import { classify, encodeRequest, getCI, requestVerb, toInt, type Json } from '../protocol/codec.js';
+import { classify, encodeRequest, getCI, isSuccess, requestVerb, toInt, type Json } from '../protocol/codec.js';
 import type { Verb } from '../protocol/types.js';
 import { applyAuthenticated, applyEvent, initialView, type AgentView } from '../session/agent-state.js';
 import { frameText } from '../session/frame-log.js';
@@ -64,8 +64,9 @@ export class ConsoleModel {
 
   /** Sends a message (from a form or typed raw) and logs it. */
   transmit(msg: Json): void {
-    if (this.toggles.autoRid && getCI(msg, 'RID') === undefined && requestVerb(msg) !== 'KeepAlive') msg.RID = ++this.rid;
-    if (this.toggles.autoSid && getCI(msg, 'SID') === undefined && requestVerb(msg) !== 'Authenticate' && this.sid !== undefined) msg.SID = this.sid;
+    const spec = requestVerb(msg) && REQUESTS[requestVerb(msg)!];
+    if (this.toggles.autoRid && getCI(msg, 'RID') === undefined && spec?.rid !== false) msg.RID = ++this.rid;
+    if (this.toggles.autoSid && getCI(msg, 'SID') === undefined && spec?.sid !== false && this.sid !== undefined) msg.SID = this.sid;
     this.send(msg);
     this.history.push(msg);
     this.entry('sent', frameText('sent', msg));
@@ -112,7 +113,7 @@ export class ConsoleModel {
     }
     if (c.kind === 'response') {
       const sid = toInt(getCI(msg, 'SID'));
-      if (sid !== undefined && getCI(msg, 'Response') === 'OK') this.sid = sid;
+      if (sid !== undefined && isSuccess(REQUESTS.Authenticate, msg)) this.sid = sid;
       if (this.verbOf(c.rid) === 'Authenticate') this.view = applyAuthenticated(this.view);
       this.entry('response', frameText('received', msg));
       if (c.rid !== undefined) this.answers.get(c.rid)?.(msg);

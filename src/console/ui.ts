@@ -2,11 +2,12 @@ import { writeFileSync } from 'node:fs';
 import JSON5 from 'json5';
 import WebSocket from 'ws';
 import type { ChalkInstance } from 'chalk';
-import { CliError, EXIT } from '../cli/exit.js';
-import { flagOf, valuesFromArgs } from '../cli/flags.js';
-import type { IO } from '../cli/io.js';
+import { CliError, EXIT } from '../util/exit.js';
+import { flagOf, valuesFromArgs } from '../protocol/flags.js';
+import type { IO } from '../util/io.js';
 import { REQUESTS, VERBS } from '../protocol/catalogue.js';
 import { classify, parseFrame, type Json } from '../protocol/codec.js';
+import { isObject } from '../util/object.js';
 import type { KeySpec, RequestSpec, Verb } from '../protocol/types.js';
 import { ConsoleModel, type LogEntry, type Toggles } from './model.js';
 import type { PipeError } from '../daemon/pipe-client.js';
@@ -247,7 +248,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
           model.note(`not JSON5: ${(err as Error).message}`);
           continue;
         }
-        if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) model.note('a message is a JSON5 object');
+        if (!isObject(msg)) model.note('a message is a JSON5 object');
         else model.transmit(msg as Json);
         continue;
       }
@@ -308,5 +309,5 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
     writeFileSync(o.record, model.recipe(`recorded console session against ${o.url}`, replay));
     io.stderr.write(`recorded as a recipe: ${o.record} (replay: ${replay})\n`);
   }
-  return 0;
+  return EXIT.ok;
 }

@@ -37,6 +37,9 @@ export interface ServerControl {
   logoutAll(why: string): Promise<string[]>;
 }
 
+/** What the injected command runner returns for a command line that must run in the caller's own process: the server answers {local}. */
+export const RUN_LOCALLY = -1;
+
 /** The answer to a start (`aapi login`): on the first server's status pipe, or over the socket. */
 export type StartReport =
   | { ok: true; sid: number; agent: string; server: string }

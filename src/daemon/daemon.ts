@@ -4,15 +4,14 @@ import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readFileSync, rmS
 import { createServer, type Server, type Socket } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { OutputWriteError } from '../batch/output.js';
-import { EXIT } from '../cli/exit.js';
-import { RUN_LOCALLY } from '../cli/surface/routing.js';
-import type { IO } from '../cli/io.js';
+import { EXIT } from '../util/exit.js';
+import type { IO } from '../util/io.js';
 import type { Json } from '../protocol/codec.js';
 import { AapiError, ConnectFailed } from '../session/errors.js';
 import { EventLog } from '../session/event-log.js';
 import { Session } from '../session/session.js';
 import { accept } from './accept.js';
-import type { DaemonContext, ServerControl, StartReport, StartSession } from './context.js';
+import { RUN_LOCALLY, type DaemonContext, type ServerControl, type StartReport, type StartSession } from './context.js';
 import { alive, dial, DialError, readLock, type LockRecord } from './dial.js';
 import { profilePaths, type ProfilePaths } from './paths.js';
 import { Jobs, SessionLane } from './jobs.js';
@@ -147,7 +146,7 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
   };
   if (!(await acquireLock(paths, record))) {
     report({ ok: false, exitCode: EXIT.usage, error: 'a session server is already running', running: true });
-    process.exit(0);
+    process.exit(EXIT.ok);
   }
   // The lock goes first: from then on no client takes this server for alive. A named pipe is no file
   // to remove (it goes with its server); a Unix socket is, once we are sure it is one.
@@ -181,7 +180,7 @@ export async function runServer(first: string, runCommand: RunCommand): Promise<
     log(`ending: ${why}`);
     cleanup();
     server?.close();
-    setTimeout(() => process.exit(0), 50).unref();
+    setTimeout(() => process.exit(EXIT.ok), 50).unref();
   };
 
   /** Ends the server when it holds no session and none is being opened: it lives for its sessions. */

@@ -3,6 +3,7 @@ import type { Json } from '../protocol/codec.js';
 import { AapiError, ConnectFailed, ConnectionLost, FrameTooLarge, InvalidRequest, RequestTimeout } from '../session/errors.js';
 import type { DaemonContext } from './context.js';
 import { objectOf } from './wire.js';
+import { isObject } from '../util/object.js';
 
 // The daemon's request pipe: after the handshake and a {pipe} request, each line {id, msg} is sent on the
 // session and answered {id, ok} or {id, err}, as the answers come: many may be in flight at once.
@@ -60,7 +61,7 @@ export function servePipe(socket: Socket, daemon: DaemonContext, timeoutMs: numb
     const msgs: Json[] = [];
     for (const text of lines) {
       const req = objectOf(text);
-      if (!req || typeof req.id !== 'number' || !req.msg || typeof req.msg !== 'object' || Array.isArray(req.msg)) {
+      if (!req || typeof req.id !== 'number' || !isObject(req.msg)) {
         // Nothing of this chunk is sent: its answers could not be delivered on a connection being closed.
         broken = true;
         flush();

@@ -1,4 +1,4 @@
-import { describeKey, flagOf } from '../cli/flags.js';
+import { describeKey, flagOf } from '../protocol/flags.js';
 import { BUILTIN_COMMANDS } from '../cli/surface/builtins.js';
 import { commandLine, visibleOptions } from '../cli/surface/commands.js';
 import { GLOBAL_OPTIONS } from '../cli/surface/globals.js';

@@ -3,7 +3,7 @@ import { EVENTS_TABLE as EVENT_ENTRIES, type EventTable } from './events.js';
 import { REQUESTS as REQUEST_ENTRIES, type RequestTable } from './requests.js';
 import {
   ERROR_CODES, EVENTS, VERBS,
-  type ErrorCode, type ErrorSpec, type EventName, type EventSpec, type KeySpec, type RequestSpec, type Verb,
+  type ErrorCode, type ErrorMeaning, type ErrorSpec, type EventName, type EventSpec, type KeySpec, type RequestSpec, type Verb,
 } from './types.js';
 
 // The tables typed as their shapes, for code that reads any entry alike: their literal types, from
@@ -44,6 +44,11 @@ export function isErrorCode(n: number): n is ErrorCode {
 
 export function errorSpec(n: number): ErrorSpec | undefined {
   return isErrorCode(n) ? ERRORS[n] : undefined;
+}
+
+/** Whether error `n` tells a client `what` (its entry's `means`): a number the catalogue lacks tells nothing. */
+export function errorMeans(n: number | undefined, what: ErrorMeaning): boolean {
+  return n !== undefined && errorSpec(n)?.means === what;
 }
 
 /** What to do about error `n`, the ErrorDetail that came with it considered. */

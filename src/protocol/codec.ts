@@ -1,5 +1,6 @@
 import { REQUESTS, resolveEvent, resolveVerb, absentValue } from './catalogue.js';
 import type { EventName, RequestSpec, Verb } from './types.js';
+import { isObject } from '../util/object.js';
 
 // Strict in what we send, tolerant in what we accept (ERRATA preamble).
 
@@ -16,7 +17,7 @@ export function parseFrame(text: string): FrameResult {
   if (text.charCodeAt(0) === 0x7b) {
     try {
       const value: unknown = JSON.parse(text);
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { ok: true, value: value as Json };
+      if (isObject(value)) return { ok: true, value };
     } catch {
       // below
     }
@@ -30,10 +31,10 @@ export function parseFrame(text: string): FrameResult {
   } catch (err) {
     return { ok: false, reason: `not JSON: ${(err as Error).message}` };
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (!isObject(value)) {
     return { ok: false, reason: 'a frame must be a JSON object' };
   }
-  return { ok: true, value: value as Json };
+  return { ok: true, value };
 }
 
 /** An integer from a number or a decimal string (ERRATA 7: SID and RID may come as strings). */

@@ -137,6 +137,13 @@ export interface EventSpec<E extends EventName = EventName> {
 
 export type ErrorLevel = 'Critical' | 'Serious' | 'Warning';
 
+/**
+ * What an error tells a client to do beyond reporting it: `authFailed`, the credentials will not do
+ * and trying again will not help; `reauthenticate`, the SID is gone, so authenticate and resend;
+ * `requestLimit`, the agent may send no more of these until the limit is reset.
+ */
+export type ErrorMeaning = 'authFailed' | 'reauthenticate' | 'requestLimit';
+
 export interface ErrorSpec<C extends ErrorCode = ErrorCode> {
   number: C;
   level: ErrorLevel;
@@ -153,4 +160,5 @@ export interface ErrorSpec<C extends ErrorCode = ErrorCode> {
   byDetail?: readonly { detail: RegExp; hint: string }[];
   /** Set when no AAPI verb can produce it, with why (the simulator cannot produce it either). */
   unreachable?: string;
+  means?: ErrorMeaning;
 }

@@ -1,6 +1,7 @@
 import { absentValue } from './catalogue.js';
 import { getCI, toInt, type Json } from './codec.js';
 import type { KeySpec, RequestSpec } from './types.js';
+import { isObject } from '../util/object.js';
 
 export type Mode = 'strict' | 'tolerant';
 
@@ -20,8 +21,6 @@ function show(value: unknown): string {
   }
   return text === undefined ? String(value) : text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
-
-const isPlainObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * Checks one value against its key. Tolerant mode accepts what the Windows Test Client sends:
@@ -47,7 +46,7 @@ export function checkValue(key: KeySpec, raw: unknown, mode: Mode): { value?: un
       else if (typeof raw !== 'boolean') return { problem: `must be true or false, got ${show(raw)}` };
       break;
     case 'keyValue':
-      if (!isPlainObject(raw)) return { problem: `must be an object of names to values, got ${show(raw)}` };
+      if (!isObject(raw)) return { problem: `must be an object of names to values, got ${show(raw)}` };
       for (const [k, v] of Object.entries(raw)) {
         if (v !== null && typeof v === 'object') return { problem: `must hold plain values, but ${k} is ${show(v)}` };
       }
@@ -63,7 +62,7 @@ export function checkValue(key: KeySpec, raw: unknown, mode: Mode): { value?: un
       if (!Array.isArray(raw) || raw.some((x) => typeof x !== 'string')) return { problem: `must be an array of strings, got ${show(raw)}` };
       break;
     case 'objectArray':
-      if (!Array.isArray(raw) || raw.some((x) => !isPlainObject(x))) return { problem: `must be an array of objects, got ${show(raw)}` };
+      if (!Array.isArray(raw) || raw.some((x) => !isObject(x))) return { problem: `must be an array of objects, got ${show(raw)}` };
       break;
     case 'json':
       break;

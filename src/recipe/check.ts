@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { didYouMean } from '../cli/suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import { errorSpec, EVENTS, REQUESTS, resolveEvent, resolveVerb, VERBS } from '../protocol/catalogue.js';
 import type { Json } from '../protocol/codec.js';
 import { checkValue } from '../protocol/validate.js';
@@ -8,6 +8,7 @@ import { parseDurationValue } from '../util/duration.js';
 import type { Path, Recipe, SessionDef, Step } from './model.js';
 import { checkReferences, type Defined } from './references.js';
 import { RecipeSyntaxError, Source, type Finding } from './source.js';
+import { isObject } from '../util/object.js';
 
 // Validates a whole recipe against the catalogue before anything is sent: unknown verbs, events and
 // keys get "did you mean", wrong types are reported where they stand. Every error is reported, not
@@ -38,7 +39,6 @@ export const CONTROL_OPERATIONS = Object.keys(CONTROL);
 export const DEFAULT_SESSION = 'main';
 const DEFAULT_WITHIN_MS = 10_000;
 
-const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 const hasVars = (v: unknown): boolean =>
   typeof v === 'string' ? v.includes('${') : Array.isArray(v) ? v.some(hasVars) : isObject(v) ? Object.values(v).some(hasVars) : false;
 

@@ -2,6 +2,7 @@ import type { Json } from '../protocol/codec.js';
 import type { Path } from './model.js';
 import { RecipeSyntaxError, type Position, type Source } from './source.js';
 import { namesIn, valueAt } from './values.js';
+import { isObject } from '../util/object.js';
 
 // Every `${...}` of a recipe must name something defined where it is used. Checked before anything is
 // sent, against the run's --var values and environment: an unset AAPI_PASSWORD is bad input, found at
@@ -15,8 +16,6 @@ export interface Defined {
 
 /** What only the run will know (a capture, a row): anything under it may be there. */
 const LATER = Symbol('known during the run');
-
-const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function defined(scope: Json, name: string): boolean {
   const parts = name.trim().split('.');

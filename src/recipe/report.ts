@@ -2,7 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import { mask, type Redactor } from '../session/mask.js';
 import { esc as xml } from './escape.js';
 import type { RecipeResult, StepResult } from './model.js';
-import type { Position, Source } from './source.js';
+import { placeOf, type Position, type Source } from './source.js';
 
 // Drawing results: the Hurl-style failure (file:line:col, the source line, carets, expected and
 // actual), and the pretty, JUnit, TAP and JSON reporters. A result's titles and messages come
@@ -18,13 +18,13 @@ export const FILE_REPORTERS: Record<FileReporter, string> = { junit: 'JUnit', ta
 /** A frame (expected or actual) as one line of JSON, secret keys masked. */
 const frame = (v: unknown) => JSON.stringify(mask(v)) ?? String(v);
 
+/** How much of a source line an excerpt shows, around its column: a minified recipe is one line of any length. */
+const SHOWN = 200;
+
 /**
  * A line of the recipe with carets under the value, as Hurl draws it, the line masked. With a note
  * (a failure's message) after the carets and a closing gutter line; without, as a syntax error ends.
  */
-/** How much of a source line an excerpt shows, around its column: a minified recipe is one line of any length. */
-const SHOWN = 200;
-
 export function excerpt(lines: string[], pos: Position, red: Redactor, note?: string): string[] {
   const num = String(pos.line);
   const pad = ' '.repeat(num.length);
@@ -44,7 +44,7 @@ export function excerpt(lines: string[], pos: Position, red: Redactor, note?: st
 }
 
 export function renderFailure(r: StepResult, source: Source, red: Redactor): string {
-  const lines = [`error: ${r.title} failed`, `  --> ${source.file}:${r.position.line}:${r.position.column}`];
+  const lines = [`error: ${r.title} failed`, `  --> ${placeOf(source.file, r.position)}`];
   lines.push(...excerpt(source.lines, r.position, red, r.message ?? 'failed'));
   if (r.expected !== undefined) lines.push(`expected: ${frame(r.expected)}`);
   if (r.actual !== undefined) lines.push(`actual:   ${frame(r.actual)}`);
@@ -85,7 +85,7 @@ export function tap(results: RecipeResult[]): string {
       if (s.status === 'skipped') body.push(`ok ${++n} - ${label} # SKIP an earlier step failed`);
       else if (s.status === 'passed') body.push(`ok ${++n} - ${label}`);
       else {
-        body.push(`not ok ${++n} - ${label}`, '  ---', `  message: ${JSON.stringify(s.message ?? '')}`, `  at: ${r.file}:${s.position.line}:${s.position.column}`);
+        body.push(`not ok ${++n} - ${label}`, '  ---', `  message: ${JSON.stringify(s.message ?? '')}`, `  at: ${placeOf(r.file, s.position)}`);
         if (s.expected !== undefined) body.push(`  expected: ${frame(s.expected)}`);
         if (s.actual !== undefined) body.push(`  actual: ${frame(s.actual)}`);
         body.push('  ...');
@@ -100,7 +100,7 @@ export function json(results: RecipeResult[]): string {
   // The frames are the HTML report's: the JSON report stays what it was, one line per recipe's steps.
   const plain = results.map(({ source: _s, frames: _f, ...r }) => ({
     ...r,
-    steps: r.steps.map((s) => ({ ...s, at: `${r.file}:${s.position.line}:${s.position.column}` })),
+    steps: r.steps.map((s) => ({ ...s, at: placeOf(r.file, s.position) })),
   }));
   return `${JSON.stringify(mask({ passed: results.every((r) => r.passed), recipes: plain }))}\n`;
 }

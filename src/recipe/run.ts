@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { REQUESTS } from '../protocol/catalogue.js';
-import { encodeRequest, getCI, type Json } from '../protocol/codec.js';
+import { encodeRequest, getCI, isSuccess, type Json } from '../protocol/codec.js';
 import { checkValue } from '../protocol/validate.js';
 import { AapiError, ConnectFailed } from '../session/errors.js';
 import { wireFrame } from '../session/frame-log.js';
@@ -355,7 +355,7 @@ async function openSessions(recipe: Recipe, scope: Json, opts: RunOptions, red: 
       red.learn(await session.send(encodeRequest('Authenticate', auth)));
       if (d.tenant && d.campaign) {
         const c = await session.send(encodeRequest('Connect', { tenant: d.tenant, campaign: d.campaign }));
-        if (getCI(c, 'status') !== 'Connected') throw new Error(`session ${name}: Connect answered ${JSON.stringify(mask(c))}`);
+        if (!isSuccess(REQUESTS.Connect, c)) throw new Error(`session ${name}: Connect answered ${JSON.stringify(mask(c))}`);
       }
     }
   }

@@ -17,9 +17,12 @@ export interface Finding {
   reason: string;
 }
 
+/** `file:line:column`: how every error and report names a place in a recipe. */
+export const placeOf = (file: string, position: Position) => `${file}:${position.line}:${position.column}`;
+
 export class RecipeSyntaxError extends Error implements Finding {
   constructor(readonly file: string, readonly position: Position, readonly reason: string) {
-    super(`${file}:${position.line}:${position.column}: ${reason}`);
+    super(`${placeOf(file, position)}: ${reason}`);
   }
 }
 

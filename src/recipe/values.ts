@@ -1,5 +1,6 @@
 import { getCI, type Json } from '../protocol/codec.js';
 import { Redactor, type Message } from '../session/mask.js';
+import { isObject } from '../util/object.js';
 
 // ${...} interpolation, dotted paths, and the matchers of `expect` and `where`.
 
@@ -18,8 +19,6 @@ export class StepError extends Error {
     return this;
   }
 }
-
-const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The value at a dotted path (`data.URN`, `Agents.0.Agent`); keys match case-insensitively (ERRATA 6). */
 export function valueAt(obj: unknown, path: string): unknown {

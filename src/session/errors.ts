@@ -1,4 +1,4 @@
-import { errorHint, errorSpec, isErrorCode } from '../protocol/catalogue.js';
+import { errorHint, errorMeans, errorSpec, isErrorCode } from '../protocol/catalogue.js';
 import { getCI, toInt, type Json } from '../protocol/codec.js';
 import { ERRORS } from '../protocol/errors.js';
 import type { ErrorEntry } from '../protocol/messages.js';
@@ -42,7 +42,7 @@ export class AapiError extends Error {
 
   /** Errors 100-107: the credentials will not do; trying again will not help. */
   get isAuthFailure(): boolean {
-    return this.errorNumber >= 100 && this.errorNumber <= 107;
+    return errorMeans(this.errorNumber, 'authFailed');
   }
 }
 

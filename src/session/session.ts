@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import WebSocket, { type ClientOptions } from 'ws';
-import { REQUESTS, resolveEvent } from '../protocol/catalogue.js';
+import { errorMeans, REQUESTS, resolveEvent } from '../protocol/catalogue.js';
 import { classify, encodeRequest, getCI, parseFrame, requestVerb, toInt, type Json } from '../protocol/codec.js';
 import type { CanonicalEvent, EventNameOrAlias, EventOf, RequestOf, RequiredKeyOf, ResponseOf } from '../protocol/messages.js';
 import type { Verb } from '../protocol/types.js';
@@ -77,6 +77,12 @@ function numericIds(msg: Json): Json {
   for (const k of ['RID', 'SID']) out[k] = toInt(msg[k]) ?? msg[k];
   return out;
 }
+
+/**
+ * A request that carries the session's SID (a raw message of an unknown type is taken to): it waits
+ * out a reconnection for the new SID, and is resent after a re-authentication. Authenticate carries none.
+ */
+const carriesSid = (verb: Verb | undefined) => verb === undefined || REQUESTS[verb].sid;
 
 type SessionEvents = {
   event: [Json];
@@ -195,7 +201,7 @@ export class Session extends EventEmitter<SessionEvents> {
       const verb = requestVerb(msg);
       // Made while reconnecting, a request waits, so that it carries the new connection's SID: the
       // old one is gone after a restart, and sending it would cost a 198 and a second Authenticate.
-      if (this.reconnecting && verb !== 'Authenticate') {
+      if (this.reconnecting && carriesSid(verb)) {
         return this.untilReconnected(opts.timeoutMs ?? this.opts.timeoutMs).then(() => this.sendNow(msg, verb, opts));
       }
       return this.sendNow(msg, verb, opts);
@@ -293,7 +299,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** `retried`: a 198 is not answered by authenticating again and resending (once is enough). */
   private await(rid: number, msg: Json, verb: Verb | undefined, timeoutMs: number, what: string, retried = false, limit = this.opts.maxFrameBytes): Promise<Json> {
-    if (this.reconnecting && verb !== 'Authenticate') return this.untilReconnected(timeoutMs).then(() => this.awaitNow(rid, msg, verb, timeoutMs, what, retried, limit));
+    if (this.reconnecting && carriesSid(verb)) return this.untilReconnected(timeoutMs).then(() => this.awaitNow(rid, msg, verb, timeoutMs, what, retried, limit));
     return this.awaitNow(rid, msg, verb, timeoutMs, what, retried, limit);
   }
 
@@ -396,7 +402,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.pending.delete(c.rid!);
     clearTimeout(p.timer);
     if (c.kind === 'error') {
-      if (c.errorNumber === 198 && !p.retried && this.canReauthenticate && p.verb !== 'Authenticate') {
+      if (errorMeans(c.errorNumber, 'reauthenticate') && !p.retried && this.canReauthenticate && carriesSid(p.verb)) {
         void this.retryAfterReauth(p);
         return;
       }

@@ -140,7 +140,7 @@ export class Dialler {
     }
     const spec = REQUESTS[verb];
     this.received[verb]++;
-    const silent = verb === 'KeepAlive'; // never answered (ERRATA 9), not even with an error
+    const silent = !spec.rid; // nothing to answer it on (ERRATA 9), not even an error
     if (spec.rid && rid === undefined) return errorFrame(0, 99, `${verb} needs a RID`);
     const answer = (code: 99 | 198 | 199, detail?: string) => (silent ? null : errorFrame(rid ?? 0, code, detail));
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import JSON5 from 'json5';
 import type { KeyValue } from '../protocol/types.js';
+import { isObject } from '../util/object.js';
 
 // The simulated dialler's world: agents, tenants, records, queries, templates and timings. The
 // built-in fixture is what `aapi sim` serves without --fixture; a fixture file is merged over it.
@@ -152,7 +153,7 @@ export function mergeFixture(overrides: FixtureOverrides): Fixture {
   const out: Fixture = structuredClone(BUILTIN_FIXTURE);
   for (const [section, value] of Object.entries(overrides) as [keyof Fixture, unknown][]) {
     const base = out[section];
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || base === undefined || Array.isArray(base)) {
+    if (!isObject(value) || base === undefined || Array.isArray(base)) {
       (out as unknown as Record<string, unknown>)[section] = value;
     } else {
       (out as unknown as Record<string, unknown>)[section] = { ...(base as object), ...(value as object) };
@@ -195,7 +196,7 @@ export function loadFixture(path: string): Fixture {
     const where = e.lineNumber ? `${path}:${e.lineNumber}:${e.columnNumber}` : path;
     throw new FixtureError(`${where}: ${e.message.replace(/^JSON5: /, '')}`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new FixtureError(`${path}: a fixture must be an object`);
+  if (!isObject(parsed)) throw new FixtureError(`${path}: a fixture must be an object`);
   try {
     return mergeFixture(parsed as FixtureOverrides);
   } catch (err) {

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCa } from '../../src/cli/ca.js';
-import { CliError } from '../../src/cli/exit.js';
+import { CliError } from '../../src/util/exit.js';
 import { alsoTrusting } from '../../src/session/ca.js';
 import { rootCertificates } from 'node:tls';
 

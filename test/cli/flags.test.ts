@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { REQUESTS } from '../../src/protocol/catalogue.js';
 import { VERBS } from '../../src/protocol/types.js';
-import { describeKey, flagKeys, flagOf, kebab, valuesFromArgs } from '../../src/cli/flags.js';
+import { describeKey, flagKeys, flagOf, kebab, valuesFromArgs } from '../../src/protocol/flags.js';
 import { parseDuration } from '../../src/cli/duration.js';
-import { didYouMean } from '../../src/cli/suggest.js';
-import { CliError } from '../../src/cli/exit.js';
+import { didYouMean } from '../../src/util/suggest.js';
+import { CliError } from '../../src/util/exit.js';
 
 const usage = (fn: () => unknown) => {
   try {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expandFiles } from '../../src/cli/glob.js';
-import { EXIT } from '../../src/cli/exit.js';
+import { EXIT } from '../../src/util/exit.js';
 
 // `aapi run recipes/*.json5` from a shell that expands nothing (Windows'): the pattern is expanded
 // here, as a POSIX shell would, and only when it names no file itself.

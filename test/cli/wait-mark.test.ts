@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { wait } from '../../src/cli/commands/session.js';
 import { send } from '../../src/cli/commands/verb.js';
-import { CliError, EXIT } from '../../src/cli/exit.js';
+import { CliError, EXIT } from '../../src/util/exit.js';
 import type { CommandEnv } from '../../src/cli/main.js';
 import { Printer } from '../../src/cli/output.js';
 import type { DaemonContext } from '../../src/daemon/context.js';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { flagKeys, flagOf } from '../../src/cli/flags.js';
+import { flagKeys, flagOf } from '../../src/protocol/flags.js';
 import { REQUESTS, resolveVerb } from '../../src/protocol/catalogue.js';
 import { VERBS, type Verb } from '../../src/protocol/types.js';
 import { json, MANUAL_TIMINGS, until, World, type Control } from '../helpers/e2e.js';

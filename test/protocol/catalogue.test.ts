@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   ERROR_CODES, ERRORS, EVENTS, EVENTS_TABLE, REQUESTS, VERBS,
-  absentValue, emptyValue, errorSpec, resolveEvent, resolveVerb, secretKeys,
+  absentValue, emptyValue, errorMeans, errorSpec, resolveEvent, resolveVerb, secretKeys,
 } from '../../src/protocol/catalogue.js';
-import type { KeySpec, KeyType, Success } from '../../src/protocol/types.js';
+import type { ErrorMeaning, KeySpec, KeyType, Success } from '../../src/protocol/types.js';
 import {
   SPEC_HOW, payloadKeys, specErrors, specEvents, specGroups, specPath, specRequests, tocEvents, tocRequests, type Row, type Section,
 } from './spec-text.js';
@@ -241,6 +241,14 @@ describe('catalogue content', () => {
 
   it('masks passwords, second factors and DeviceIDs (one lets a login skip the second factor)', () => {
     expect(secretKeys()).toEqual(new Set(['Password', 'SecondFactor', 'DeviceID', 'webrtc-password']));
+  });
+
+  it('says which errors mean the credentials failed (100-107), authenticate again (198) and the request limit (220)', () => {
+    const meaning = (what: ErrorMeaning) => ERROR_CODES.filter((n) => errorMeans(n, what));
+    expect(meaning('authFailed')).toEqual([100, 101, 102, 103, 104, 105, 106, 107]);
+    expect(meaning('reauthenticate')).toEqual([198]);
+    expect(meaning('requestLimit')).toEqual([220]);
+    expect(errorMeans(9999, 'authFailed')).toBe(false);
   });
 });
 

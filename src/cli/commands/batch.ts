@@ -12,11 +12,11 @@ import { PROFILE_NAME, profilePaths } from '../../daemon/paths.js';
 import type { Json } from '../../protocol/codec.js';
 import { REQUESTS, resolveVerb, VERBS } from '../../protocol/catalogue.js';
 import { missingRid } from '../../protocol/validate.js';
-import { CliError, EXIT, usageError, type ExitCode } from '../exit.js';
-import { flagKeys, flagOf, valuesFromArgs } from '../flags.js';
+import { CliError, EXIT, usageError, type ExitCode } from '../../util/exit.js';
+import { flagKeys, flagOf, valuesFromArgs } from '../../protocol/flags.js';
 import type { CommandEnv } from '../main.js';
 import { needDaemon } from '../session-errors.js';
-import { didYouMean } from '../suggest.js';
+import { didYouMean } from '../../util/suggest.js';
 
 export interface BatchArgs {
   verb: string;

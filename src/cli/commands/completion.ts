@@ -1,5 +1,5 @@
 import { EVENTS, EVENTS_TABLE } from '../../protocol/catalogue.js';
-import { usageError } from '../exit.js';
+import { EXIT, usageError } from '../../util/exit.js';
 import type { CommandEnv } from '../main.js';
 import { SHELLS } from '../surface/builtins.js';
 import { allCommands, flagsOf, globalOptions, positionalOf, verbCommands, type Command, type Flag, type Values } from '../surface/commands.js';
@@ -273,5 +273,5 @@ export function completion(shell: string | undefined, env: CommandEnv): number {
   const chosen = shell ?? guessShell(env.io.env);
   if (!(SHELLS as readonly string[]).includes(chosen)) throw usageError(`aapi completion knows ${SHELLS.join(' and ')}, not ${JSON.stringify(chosen)}`);
   env.io.stdout.write(completionScript(chosen as Shell));
-  return 0;
+  return EXIT.ok;
 }

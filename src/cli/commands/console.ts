@@ -1,5 +1,5 @@
 import type { ConsoleLogin } from '../../console/ui.js';
-import { CliError, EXIT, usageError } from '../exit.js';
+import { CliError, EXIT, usageError } from '../../util/exit.js';
 import type { CommandEnv } from '../main.js';
 import { readCa } from '../ca.js';
 import { readPassword } from '../password.js';

@@ -1,5 +1,5 @@
 import type { Job } from '../../daemon/jobs.js';
-import { CliError, EXIT, usageError } from '../exit.js';
+import { CliError, EXIT, usageError } from '../../util/exit.js';
 import type { CommandEnv } from '../main.js';
 import { printResult, progressBar } from './batch.js';
 

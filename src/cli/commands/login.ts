@@ -6,8 +6,8 @@ import { dial, DialError } from '../../daemon/dial.js';
 import { forward } from '../../daemon/forward.js';
 import { PROFILE_NAME, profilePaths, type ProfilePaths } from '../../daemon/paths.js';
 import { readCa } from '../ca.js';
-import { CliError, EXIT, usageError } from '../exit.js';
-import type { IO } from '../io.js';
+import { CliError, EXIT, usageError } from '../../util/exit.js';
+import type { IO } from '../../util/io.js';
 import { PASSWORD_WAYS, readPassword, refusePasswordFlag } from '../password.js';
 import type { CommandEnv } from '../main.js';
 import { MAX_DURATION_MS } from '../../util/duration.js';
@@ -72,7 +72,7 @@ async function existing(env: CommandEnv): Promise<{ agent: string; SID: number }
   );
   // A daemon that cannot be used (another version, one that cannot prove itself): say why, start none.
   if (code instanceof DialError) throw new CliError(code.message, EXIT.connection);
-  if (code !== 0) return undefined;
+  if (code !== EXIT.ok) return undefined;
   try {
     return JSON.parse(out) as { agent: string; SID: number };
   } catch {
@@ -197,5 +197,5 @@ async function startServer(paths: ProfilePaths, request: StartSession, io: IO, t
 function printSid(env: CommandEnv, sid: number): number {
   if (env.opts.json) env.out.json({ profile: env.profile, SID: sid });
   else env.out.line(String(sid));
-  return 0;
+  return EXIT.ok;
 }

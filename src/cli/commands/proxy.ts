@@ -6,8 +6,8 @@ import { hasErrors, PROXY_REPORTERS, renderReport, type ProxyReporter } from '..
 import { startProxy, type Proxy } from '../../proxy/server.js';
 import { Watch } from '../../proxy/watch.js';
 import { normaliseOrigin } from '../../sim/guard.js';
-import { connectionError, EXIT, usageError } from '../exit.js';
-import type { IO } from '../io.js';
+import { connectionError, EXIT, usageError } from '../../util/exit.js';
+import type { IO } from '../../util/io.js';
 import { portOf } from './sim.js';
 
 // `aapi proxy`: an AAPI-aware WebSocket proxy. Line 1 of stdout is its URL; the live log goes to

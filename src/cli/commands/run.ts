@@ -8,11 +8,12 @@ import { render } from '../../recipe/render.js';
 import type { Defined } from '../../recipe/references.js';
 import { runRecipe, type RunOptions } from '../../recipe/run.js';
 import type { Simulator } from '../../sim/server.js';
-import type { Finding } from '../../recipe/source.js';
+import { placeOf, type Finding } from '../../recipe/source.js';
 import { frameLine } from '../../session/frame-log.js';
 import { Redactor } from '../../session/mask.js';
 import { readCa } from '../ca.js';
-import { EXIT, usageError } from '../exit.js';
+import { EXIT, usageError } from '../../util/exit.js';
+import { splitKeyValue } from '../../util/key-value.js';
 import { expandFiles } from '../glob.js';
 import type { CommandEnv } from '../main.js';
 import { DEFAULT_SERVER } from './login.js';
@@ -49,19 +50,18 @@ function httpControl(base: string): RunOptions['control'] {
 function parseVars(items: string[]): Json {
   const out: Json = {};
   for (const item of items) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw usageError(`--var takes NAME=VALUE, got ${JSON.stringify(item)}`);
-    out[item.slice(0, eq)] = item.slice(eq + 1);
+    const [name, value] = splitKeyValue(item, '--var takes NAME=VALUE');
+    out[name] = value;
   }
   return out;
 }
 
 /** A recipe error as Hurl draws it: one headline, then where it is. */
 function renderSyntax(err: Finding, text: string, red: Redactor): string {
-  return [`aapi: ${err.file}:${err.position.line}:${err.position.column}: ${red.text(err.reason)}`, ...excerpt(text.split(/\r?\n/), err.position, red)].join('\n');
+  return [`aapi: ${placeOf(err.file, err.position)}: ${red.text(err.reason)}`, ...excerpt(text.split(/\r?\n/), err.position, red)].join('\n');
 }
 
-const renderWarning = (w: Finding, red: Redactor) => `aapi: warning: ${w.file}:${w.position.line}:${w.position.column}: ${red.text(w.reason)}`;
+const renderWarning = (w: Finding, red: Redactor) => `aapi: warning: ${placeOf(w.file, w.position)}: ${red.text(w.reason)}`;
 
 /** Reads and checks every file, printing every error and warning of each; the recipes when none has an error. */
 function loadAll(files: string[], defined: Defined, env: CommandEnv, red: Redactor): Recipe[] | undefined {

@@ -4,12 +4,14 @@ import type { Json } from '../../protocol/codec.js';
 import type { Connection, DaemonContext } from '../../daemon/context.js';
 import { EventLog, type LoggedEvent } from '../../session/event-log.js';
 import { profilePaths } from '../../daemon/paths.js';
-import { CliError, EXIT, usageError } from '../exit.js';
+import { CliError, EXIT, usageError } from '../../util/exit.js';
 import type { CommandEnv } from '../main.js';
 import { needDaemon } from '../session-errors.js';
-import { didYouMean } from '../suggest.js';
+import { didYouMean } from '../../util/suggest.js';
 import { spin } from '../spinner.js';
 import { send } from './verb.js';
+import { isObject } from '../../util/object.js';
+import { splitKeyValue } from '../../util/key-value.js';
 
 // The commands about the session rather than one verb: logout, status, events, wait, send.
 
@@ -18,16 +20,16 @@ export async function logout(env: CommandEnv, all = false): Promise<number> {
     const names = env.server ? await env.server.logoutAll('logged out (aapi logout --all)') : [];
     if (env.out.machine) env.out.json({ loggedOut: names });
     else env.out.info(names.length ? `logged out of ${names.map((n) => `profile ${n}`).join(', ')}; the session server ends` : 'no session to log out of');
-    return 0;
+    return EXIT.ok;
   }
   if (!env.daemon) {
     env.out.info(`profile ${env.profile}: not logged in`);
-    return 0;
+    return EXIT.ok;
   }
   await env.daemon.shutdown('logged out (aapi logout)', true);
   if (env.out.machine) env.out.json({ profile: env.profile, loggedOut: true });
   else env.out.info(`logged out of profile ${env.profile}`);
-  return 0;
+  return EXIT.ok;
 }
 
 function infoOf(d: DaemonContext) {
@@ -54,7 +56,7 @@ export function status(env: CommandEnv, all = false): number {
   const info = infoOf(d);
   if (env.out.machine) {
     env.out.json(info);
-    return 0;
+    return EXIT.ok;
   }
   const c = env.out.c;
   const row = (k: string, v: string) => env.out.line(`${c.cyan(k.padEnd(16))}${v}`);
@@ -67,7 +69,7 @@ export function status(env: CommandEnv, all = false): number {
   row('state', c.bold(info.state));
   row('sessions', d.session.view.sessions.size ? [...d.session.view.sessions].map(([i, v]) => `${i}: ${v.phase} since ${v.since}`).join(', ') : 'none');
   row('events', `${info.events.recorded} recorded, ${info.events.pending} awaiting acknowledgement`);
-  return 0;
+  return EXIT.ok;
 }
 
 /** `status --all`: every profile the session server holds, one line each (with --json, an array). */
@@ -75,11 +77,11 @@ function statusAll(env: CommandEnv): number {
   const infos = (env.server?.profiles() ?? []).map(infoOf).sort((a, b) => a.profile.localeCompare(b.profile));
   if (env.out.machine) {
     env.out.json(infos);
-    return 0;
+    return EXIT.ok;
   }
   if (!infos.length) {
     env.out.info('no session: no profile is logged in (`aapi login`)');
-    return 0;
+    return EXIT.ok;
   }
   const rows = [['PROFILE', 'AGENT', 'SID', 'STATE', 'CONNECTION'], ...infos.map((i) => [i.profile, i.agent, String(i.SID), i.state, connectionWords(i.connection)])];
   const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
@@ -87,7 +89,7 @@ function statusAll(env: CommandEnv): number {
     const text = r.map((cell, col) => (col < r.length - 1 ? cell.padEnd(widths[col] + 2) : cell)).join('');
     env.out.line(n === 0 ? env.out.c.bold(text) : text);
   }
-  return 0;
+  return EXIT.ok;
 }
 
 function printEvent(env: CommandEnv, e: LoggedEvent): void {
@@ -101,20 +103,19 @@ function printEvent(env: CommandEnv, e: LoggedEvent): void {
 export async function events(env: CommandEnv, since: number, follow: boolean): Promise<number> {
   const log = env.daemon?.log ?? new EventLog(profilePaths(env.profile, env.io.env).events);
   for (const e of log.since(since)) printEvent(env, e);
-  if (!follow) return 0;
+  if (!follow) return EXIT.ok;
   needDaemon(env.daemon, env.profile, env.io);
   const stop = log.follow((e) => printEvent(env, e));
   await env.io.interrupted;
   stop();
-  return 0;
+  return EXIT.ok;
 }
 
 /** `data.URN=1234` against an event: dotted paths into nested objects, compared as text. */
 function parseWhere(items: string[]): [string[], string][] {
   return items.map((w) => {
-    const eq = w.indexOf('=');
-    if (eq <= 0) throw usageError(`--where takes KEY=VALUE (dots for nested keys: data.URN=1234), got ${JSON.stringify(w)}`);
-    return [w.slice(0, eq).split('.'), w.slice(eq + 1)];
+    const [path, value] = splitKeyValue(w, '--where takes KEY=VALUE (dots for nested keys: data.URN=1234)');
+    return [path.split('.'), value];
   });
 }
 
@@ -158,7 +159,7 @@ export async function wait(env: CommandEnv, name: string, where: string[]): Prom
   d.waitMark = found.seq;
   if (env.out.machine) env.out.json(found.event);
   else env.out.message(found.event, `${event} (#${found.seq})`);
-  return 0;
+  return EXIT.ok;
 }
 
 const whereWords = (where: string[]) => (where.length ? ` with ${where.join(' and ')}` : '');
@@ -200,7 +201,7 @@ export async function sendRaw(env: CommandEnv, text: string): Promise<number> {
     if (!(err instanceof Json5Error)) throw err;
     throw usageError(`malformed JSON5: ${err.message}${bracesHint(text)}`);
   }
-  if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) throw usageError('aapi send takes a JSON5 object');
+  if (!isObject(msg)) throw usageError('aapi send takes a JSON5 object');
   if (typeof (msg as Json).type !== 'string') throw usageError('the message has no "type"');
   return send(msg as Json, env);
 }

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { loadFixture, BUILTIN_FIXTURE, FixtureError, type Fixture } from '../../sim/fixture.js';
 import { normaliseOrigin } from '../../sim/guard.js';
 import { startSimulator } from '../../sim/server.js';
-import { connectionError, usageError } from '../exit.js';
-import type { IO } from '../io.js';
+import { connectionError, EXIT, usageError } from '../../util/exit.js';
+import type { IO } from '../../util/io.js';
 import { frameLine, wireFrame } from '../../session/frame-log.js';
 
 export interface SimArgs {
@@ -77,5 +77,5 @@ export async function runSim(args: SimArgs, io: IO): Promise<number> {
   io.stderr.write(`aapi sim: agents ${agents}; try: ${loginExample(sim.url, args.certOut)}\n`);
   await io.interrupted;
   await sim.close();
-  return 0;
+  return EXIT.ok;
 }

@@ -3,8 +3,8 @@ import { REQUESTS } from '../../protocol/catalogue.js';
 import { encodeRequest, type Json } from '../../protocol/codec.js';
 import { VERBS, type RequestSpec } from '../../protocol/types.js';
 import { AapiError } from '../../session/errors.js';
-import { usageError } from '../exit.js';
-import { flagOf, stdinFlags, valuesFromArgs } from '../flags.js';
+import { EXIT, usageError } from '../../util/exit.js';
+import { flagOf, stdinFlags, valuesFromArgs } from '../../protocol/flags.js';
 import type { CommandEnv } from '../main.js';
 import { refusePasswordFlag } from '../password.js';
 import { needDaemon } from '../session-errors.js';
@@ -60,11 +60,11 @@ export async function send(msg: Json, env: CommandEnv, daemon = needDaemon(env.d
   try {
     const response = await daemon.session.send(msg, { timeoutMs: env.timeoutMs, maxFrameBytes: env.maxFrameBytes }).finally(() => spinner?.stop());
     if (Object.keys(response).length > 0) env.out.message(response, String(msg.type));
-    return 0;
+    return EXIT.ok;
   } catch (err) {
     if (err instanceof AapiError) {
       env.out.serverError(err);
-      return 1;
+      return EXIT.failed;
     }
     throw err;
   }

@@ -34,9 +34,6 @@ export const VALUED_GLOBALS = ['server', 'profile', 'timeout', 'max-frame', 'ca'
 
 export type ValuedGlobal = (typeof VALUED_GLOBALS)[number];
 
-/** What the server answers a command line that turned out to run locally: run it yourself. */
-export const RUN_LOCALLY = -1;
-
 const valued = new Set<string>(VALUED_GLOBALS.map((o) => `--${o}`));
 
 /** Where the command word is: the first word that is neither an option nor a valued global's value; -1 for none. */

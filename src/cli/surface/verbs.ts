@@ -1,5 +1,5 @@
 import type { KeySpec, RequestSpec } from '../../protocol/types.js';
-import { describeKey, flagKeys, flagOf, kebab, stdinFlags } from '../flags.js';
+import { describeKey, flagKeys, flagOf, kebab, stdinFlags } from '../../protocol/flags.js';
 import type { Completes, OptionDecl } from './types.js';
 
 // A verb's options, made from its catalogue entry: one per request key (kebab-case, the spec's

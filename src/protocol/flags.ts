@@ -1,9 +1,11 @@
-import { absentValue } from '../protocol/catalogue.js';
-import type { Json } from '../protocol/codec.js';
-import type { KeySpec, RequestSpec } from '../protocol/types.js';
-import { checkValue } from '../protocol/validate.js';
-import { usageError } from './exit.js';
+import { absentValue } from './catalogue.js';
+import type { Json } from './codec.js';
+import type { KeySpec, RequestSpec } from './types.js';
+import { checkValue } from './validate.js';
+import { usageError } from '../util/exit.js';
 import { Json5Error, parseJson5 } from '../util/json5.js';
+import { splitKeyValue } from '../util/key-value.js';
+import { isObject } from '../util/object.js';
 
 // Command-line flags derived from the catalogue's keys, and their values turned back into request keys.
 
@@ -59,13 +61,12 @@ function keyValueFrom(key: KeySpec, label: string, items: unknown[]): Json {
         if (!(err instanceof Json5Error)) throw err;
         throw usageError(`${label}: malformed JSON5: ${err.message}`);
       }
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw usageError(`${label} must be an object`);
+      if (!isObject(parsed)) throw usageError(`${label} must be an object`);
       Object.assign(out, parsed);
       continue;
     }
-    const eq = text.indexOf('=');
-    if (eq <= 0) throw usageError(`${label} takes KEY=VALUE or a JSON5 object, got ${JSON.stringify(text)}`);
-    out[text.slice(0, eq)] = text.slice(eq + 1);
+    const [name, value] = splitKeyValue(text, `${label} takes KEY=VALUE or a JSON5 object`);
+    out[name] = value;
   }
   return out;
 }
