@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AAPI_BIN, runAapi, spawnSim, type SimProcess } from '../helpers/spawn.js';
+import { fillAuthenticate } from '../helpers/console.js';
 import { Tmux } from '../helpers/tmux.js';
 
 // The real `aapi console` in a real terminal (tmux), against a real `aapi sim`: what someone used to
@@ -39,16 +40,7 @@ describe('aapi console', () => {
     await t.until(/Agent \(string\)/);
     t.type('demo');
     t.keys('Enter');
-    await t.until(/Password/);
-    t.keys('Enter');
-    await t.until(/extension \(string\)/);
-    t.type('8600001');
-    t.keys('Enter');
-    for (const key of ['SecondFactor', 'DeviceID', 'StoreDevice']) {
-      await t.until(new RegExp(`${key} \\(`));
-      t.keys('Enter');
-    }
-    await t.until(/RECEIVED: \{"Response":"OK","RID":\d+,"SID":\d+\}/);
+    await fillAuthenticate(t);
     expect(t.screen()).toContain('"Password":"[Masked]"');
     expect(t.screen()).not.toContain('"Password":"demo"');
 
@@ -177,17 +169,7 @@ describe('aapi console', () => {
     await t.until(/Agent \(string\)/);
     t.type('demo');
     t.keys('Enter');
-    await t.until(/Password \(string/);
-    t.type('demo');
-    t.keys('Enter');
-    await t.until(/extension \(string\)/);
-    t.type('8600001');
-    t.keys('Enter');
-    for (const key of ['SecondFactor', 'DeviceID', 'StoreDevice']) {
-      await t.until(new RegExp(`${key} \\(`));
-      t.keys('Enter');
-    }
-    await t.until(/RECEIVED: \{"Response":"OK","RID":\d+,"SID":\d+\}/);
+    await fillAuthenticate(t, 'demo');
     t.type(':quit');
     t.keys('Enter');
     await t.until(/EXIT 0/);

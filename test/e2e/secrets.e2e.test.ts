@@ -7,6 +7,7 @@ import { alive, MANUAL_TIMINGS, sleep, until, World } from '../helpers/e2e.js';
 import { Client, startProxy } from '../helpers/proxy.js';
 import { expectNowhere, METACHAR_PASSWORD as PW } from '../helpers/secrets.js';
 import { AAPI_BIN, type Run } from '../helpers/spawn.js';
+import { fillAuthenticate, quit } from '../helpers/console.js';
 import { Tmux } from '../helpers/tmux.js';
 
 // Every output of the real `aapi`, for an agent whose password is made of JSON and XML
@@ -136,16 +137,7 @@ describe('a password of metacharacters is in no output', () => {
       await t.until(/Agent \(string\)/);
       t.type('meta');
       t.keys('Enter');
-      await t.until(/Password/);
-      t.keys('Enter'); // from AAPI_PASSWORD
-      await t.until(/extension \(string\)/);
-      t.type('8600001');
-      t.keys('Enter');
-      for (const key of ['SecondFactor', 'DeviceID', 'StoreDevice']) {
-        await t.until(new RegExp(`${key} \\(`));
-        t.keys('Enter');
-      }
-      await t.until(/RECEIVED: \{"Response":"OK","RID":\d+,"SID":\d+\}/);
+      await fillAuthenticate(t);
       expect(t.screen()).toContain('"Password":"[Masked]"');
 
       t.type(':history');
@@ -156,17 +148,9 @@ describe('a password of metacharacters is in no output', () => {
       t.keys('Escape');
       await t.until(/Send again[\s\S]*\? \[\w+\] Command/);
 
-      t.type(':quit');
-      t.keys('Enter');
-      await until(() => {
-        try {
-          return readFileSync(done, 'utf8').includes('exit');
-        } catch {
-          return false;
-        }
-      }, 15_000);
+      const exit = await quit(t, done);
       const screen = t.screen();
-      expect(readFileSync(done, 'utf8').trim()).toBe('exit 0');
+      expect(exit).toBe('exit 0');
       expectNowhere(picker, PW, 'the :history picker');
       expectNowhere(screen, PW, 'the console\'s log');
       const recorded = readFileSync(record, 'utf8');
@@ -195,16 +179,7 @@ describe('a password of metacharacters is in no output', () => {
       try {
         await t.until(shown);
         expect(t.screen()).toContain('"Password":"[Masked]"');
-        t.type(':quit');
-        t.keys('Enter');
-        await until(() => {
-          try {
-            return readFileSync(done, 'utf8').includes('exit');
-          } catch {
-            return false;
-          }
-        }, 15_000);
-        expect(readFileSync(done, 'utf8').trim()).toBe('exit 0');
+        expect(await quit(t, done)).toBe('exit 0');
         expectNowhere(t.screen(), PW, 'the console\'s log');
         const recorded = readFileSync(record, 'utf8');
         expect(recorded).toContain('${env.AAPI_PASSWORD}');
