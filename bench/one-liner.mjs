@@ -24,8 +24,15 @@ const home = mkdtempSync(join(tmpdir(), 'aapi-bench-'));
 const env = { ...process.env, AAPI_HOME: home, NO_COLOR: '1' };
 let sim;
 
+let serverPid;
 function cleanup() {
   spawnSync(process.execPath, [aapi, 'logout'], { env, stdio: 'ignore', timeout: 10_000 });
+  // A server the logout did not end is ended by its PID: a bench leaves nothing running.
+  try {
+    if (serverPid) process.kill(serverPid, 'SIGKILL');
+  } catch {
+    // it ended with the logout
+  }
   sim?.kill('SIGTERM');
   rmSync(home, { recursive: true, force: true });
 }
@@ -50,6 +57,8 @@ const { url } = started;
 time(process.execPath, [aapi, 'login', '--server', url, '--agent', 'demo', '--extension', '8600001', '--tenant', 'demo', '--campaign', 'outbound'], {
   env: { ...env, AAPI_PASSWORD: 'demo' },
 });
+
+serverPid = Number(JSON.parse(readFileSync(join(home, 'run', 'aapi.lock'), 'utf8')).pid);
 
 const authenticate = JSON.stringify({ type: 'Authenticate', RID: 1, Agent: 'demo2', Password: 'demo', extension: '8600002' });
 const cases = [
