@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { start } from '../dist/client.js';
-
-start();
+// CommonJS (bin/package.json): the thin client is one file Node loads at once.
+require('../dist/client.cjs').start();

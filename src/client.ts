@@ -28,7 +28,7 @@ export async function start(): Promise<void> {
   const paths = profilePaths(profile);
   // Asked here, on the caller's terminal or stdin, and only when there is a server to send it to.
   if (authenticate && env.AAPI_PASSWORD === undefined && existsSync(paths.lock)) {
-    const { readPassword } = await import('./cli/password.js');
+    const { readPassword } = await import('./cli/main.js');
     const io = { stdin: process.stdin, stderr: process.stderr, env: process.env, tty: { stdin: !!process.stdin.isTTY, stdout: false, stderr: false } };
     try {
       const given = await readPassword(argv.includes('--password-stdin'), io);

@@ -19,6 +19,9 @@ import { didYouMean, didYouMeanFlag } from '../util/suggest.js';
 import { constantFlags } from './commands/batch-flags.js';
 
 declare const __AAPI_VERSION__: string;
+/** For the thin client: the one way into the full CLI (its password prompt, for `authenticate`). */
+export { readPassword } from './password.js';
+
 export const VERSION = typeof __AAPI_VERSION__ === 'string' ? __AAPI_VERSION__ : '0.0.0-dev';
 
 /** What every command gets: its I/O, the daemon when it runs inside one, and the global options. */

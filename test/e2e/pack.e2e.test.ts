@@ -62,7 +62,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe.skipIf(process.platform === 'win32')('npm pack and a global install', () => {
   it('packs the bundle, its types, the recipes and the docs, and nothing else', () => {
     expect(tarball).toMatch(new RegExp(`${pkg.name}-${pkg.version.replace(/\./g, '\\.')}\\.tgz$`));
-    for (const f of ['package.json', 'README.md', 'bin/aapi.js', 'dist/client.js', 'dist/cli.js', 'dist/index.js', 'dist/types/index.d.ts',
+    for (const f of ['package.json', 'README.md', 'bin/aapi.js', 'bin/package.json', 'dist/client.cjs', 'dist/cli.js', 'dist/index.js', 'dist/types/index.d.ts',
       'recipes/standard-cycle.json5', 'recipes/data/new-customers.csv', 'docs/commands.md']) {
       expect(files, f).toContain(f);
     }
