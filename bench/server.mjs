@@ -22,8 +22,15 @@ const home = mkdtempSync(join(tmpdir(), 'aapi-bench-server-'));
 const env = { ...process.env, AAPI_HOME: home, NO_COLOR: '1' };
 const children = [];
 
+let serverPid;
 function cleanup() {
   spawnSync(process.execPath, [aapi, 'logout', '--all'], { env, stdio: 'ignore', timeout: 60_000 });
+  // A server the logout did not end is ended by its PID: a bench leaves nothing running.
+  try {
+    if (serverPid) process.kill(serverPid, 'SIGKILL');
+  } catch {
+    // it ended with the logout
+  }
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   rmSync(home, { recursive: true, force: true });
 }
@@ -62,6 +69,7 @@ children.push(bare);
 const login = (i) => aapiSync(['login', '--server', url, '--profile', `p${i}`, '--agent', `agent${i}`, '--extension', '8600001'], { AAPI_PASSWORD: 'demo' });
 login(1);
 const pid = JSON.parse(readFileSync(join(home, 'run', 'aapi.lock'), 'utf8')).pid;
+serverPid = pid;
 // Settle as a session held for a while does: a few one-liners, then quiet.
 for (let i = 0; i < 20; i++) aapiSync(['status', '--profile', 'p1']);
 await sleep(3000);
