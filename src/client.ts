@@ -3,12 +3,11 @@ import { forward } from './daemon/forward.js';
 import { PROFILE_NAME, profileOf, profilePaths } from './daemon/paths.js';
 import { forwardedEnv } from './daemon/wire.js';
 import { commandIndex, runsLocally } from './cli/surface/routing.js';
+import { EXIT } from './util/exit.js';
 
 // The `aapi` entry point. A command for a live session is handed to the profile's daemon, which is
 // warm and runs it in-process; this file stays tiny so that hand-off costs little more than
 // starting Node. Everything else (and any command when no daemon answers) loads the full CLI.
-// Its exit codes, EXIT.interrupted (130) and EXIT.connection (3), are written out: importing
-// src/util/exit.ts would be one more chunk to load on every call (about 2 ms, bench/one-liner).
 
 async function full(): Promise<void> {
   const { run } = await import('./cli/main.js');
@@ -34,7 +33,7 @@ export async function start(): Promise<void> {
       const given = await readPassword(argv.includes('--password-stdin'), io);
       if (given !== undefined) env.AAPI_PASSWORD = given;
     } catch {
-      process.exitCode = 130;
+      process.exitCode = EXIT.interrupted;
       return;
     }
   }
@@ -42,7 +41,7 @@ export async function start(): Promise<void> {
   // prompt would come back after a frame of it.
   process.once('SIGINT', () => {
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-    process.exit(130);
+    process.exit(EXIT.interrupted);
   });
   const code = await forward(
     paths,
@@ -58,5 +57,5 @@ export async function start(): Promise<void> {
     return;
   }
   process.stderr.write(`aapi: ${code.message}\n`);
-  process.exitCode = 3;
+  process.exitCode = EXIT.connection;
 }
