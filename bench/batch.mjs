@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { parse as parseCsv } from 'csv-parse';
-import { bareHolder, startSim as startSimOf } from './common.mjs';
+import { bareHolder, endServer, serverPidOf, startSim as startSimOf } from './common.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const aapi = join(root, 'bin', 'aapi.js');
@@ -61,13 +61,7 @@ function cleanup() {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const profile of profiles) {
     spawnSync(process.execPath, [aapi, 'logout', '--profile', profile], { env, stdio: 'ignore', timeout: 10_000 });
-    // A server that did not go with the logout: end it by the PID in its lock file.
-    try {
-      const pid = Number(JSON.parse(readFileSync(join(home, 'run', 'aapi.lock'), 'utf8')).pid);
-      if (pid > 0) process.kill(pid, 'SIGKILL');
-    } catch {
-      // none left
-    }
+    endServer(serverPidOf(home));
   }
   rmSync(home, { recursive: true, force: true });
 }
@@ -133,7 +127,7 @@ function loginTo(server, profile) {
   });
   if (r.status !== 0) throw new Error(`aapi login failed (${r.status}): ${r.stderr}`);
   profiles.add(profile);
-  return Number(JSON.parse(readFileSync(join(home, 'run', 'aapi.lock'), 'utf8')).pid);
+  return serverPidOf(home);
 }
 
 const started = await startSim();

@@ -1,6 +1,7 @@
 // What several benches share: an `aapi sim` to measure against, the floor process to compare a
 // session server with, and the median.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,6 +12,25 @@ export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+
+/** The PID of AAPI_HOME `home`'s session server, from its lock; undefined when none runs. */
+export function serverPidOf(home) {
+  try {
+    const pid = Number(JSON.parse(readFileSync(join(home, 'run', 'aapi.lock'), 'utf8')).pid);
+    return pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Ends by its PID a session server that its logout did not end: a bench leaves nothing running. */
+export function endServer(pid) {
+  try {
+    if (pid) process.kill(pid, 'SIGKILL');
+  } catch {
+    // it ended with the logout
+  }
+}
 
 /** `aapi sim` on a free port: resolves with the child, its URL and its control URL (the caller ends it). */
 export function startSim(extra = [], env = process.env) {

@@ -13,7 +13,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, startSim } from './common.mjs';
+import { endServer, median, serverPidOf, startSim } from './common.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const aapi = join(root, 'bin', 'aapi.js');
@@ -27,12 +27,7 @@ let sim;
 let serverPid;
 function cleanup() {
   spawnSync(process.execPath, [aapi, 'logout'], { env, stdio: 'ignore', timeout: 10_000 });
-  // A server the logout did not end is ended by its PID: a bench leaves nothing running.
-  try {
-    if (serverPid) process.kill(serverPid, 'SIGKILL');
-  } catch {
-    // it ended with the logout
-  }
+  endServer(serverPid);
   sim?.kill('SIGTERM');
   rmSync(home, { recursive: true, force: true });
 }
@@ -58,7 +53,7 @@ time(process.execPath, [aapi, 'login', '--server', url, '--agent', 'demo', '--ex
   env: { ...env, AAPI_PASSWORD: 'demo' },
 });
 
-serverPid = Number(JSON.parse(readFileSync(join(home, 'run', 'aapi.lock'), 'utf8')).pid);
+serverPid = serverPidOf(home);
 
 const authenticate = JSON.stringify({ type: 'Authenticate', RID: 1, Agent: 'demo2', Password: 'demo', extension: '8600002' });
 const cases = [

@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { aapi, bareHolder, median, startSim } from './common.mjs';
+import { aapi, bareHolder, endServer, median, serverPidOf, startSim } from './common.mjs';
 const arg = (name, dflt) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);
 const RUNS = arg('runs', 40);
 const PROFILES = arg('profiles', 100);
@@ -25,12 +25,7 @@ const children = [];
 let serverPid;
 function cleanup() {
   spawnSync(process.execPath, [aapi, 'logout', '--all'], { env, stdio: 'ignore', timeout: 60_000 });
-  // A server the logout did not end is ended by its PID: a bench leaves nothing running.
-  try {
-    if (serverPid) process.kill(serverPid, 'SIGKILL');
-  } catch {
-    // it ended with the logout
-  }
+  endServer(serverPid);
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   rmSync(home, { recursive: true, force: true });
 }
@@ -68,7 +63,7 @@ children.push(bare);
 
 const login = (i) => aapiSync(['login', '--server', url, '--profile', `p${i}`, '--agent', `agent${i}`, '--extension', '8600001'], { AAPI_PASSWORD: 'demo' });
 login(1);
-const pid = JSON.parse(readFileSync(join(home, 'run', 'aapi.lock'), 'utf8')).pid;
+const pid = serverPidOf(home);
 serverPid = pid;
 // Settle as a session held for a while does: a few one-liners, then quiet.
 for (let i = 0; i < 20; i++) aapiSync(['status', '--profile', 'p1']);
